@@ -1,1 +1,83 @@
-fn main() {}
+//! The `natrium-server` binary: parses nats-server-compatible flags, sets up
+//! logging and the pid file, runs the server until a signal ends it.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use natrium_server::cli::{self, Command, USAGE};
+use natrium_server::options::COMPATIBLE_VERSION;
+use natrium_server::{logging, signals, Server, ServerOptions};
+
+fn main() -> ExitCode {
+    match cli::parse(std::env::args().skip(1)) {
+        Ok(Command::Help) => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Version) => {
+            println!(
+                "natrium-server: v{} (compatible with nats-server v{COMPATIBLE_VERSION})",
+                env!("CARGO_PKG_VERSION")
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Signal {
+            signal,
+            target,
+            pid_file,
+        }) => match signals::send(&signal, target.as_deref(), pid_file.as_deref()) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(err) => fail(&err.to_string()),
+        },
+        Ok(Command::TestConfig(options)) => {
+            let file = options
+                .config_file
+                .as_ref()
+                .map_or_else(|| "(none)".to_string(), |f| f.display().to_string());
+            println!("natrium-server: configuration file {file} is valid");
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Run(options)) => match run(*options) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => fail(&format!("{err:#}")),
+        },
+        Err(err) => {
+            eprintln!("natrium-server: {err}");
+            eprint!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("natrium-server: {message}");
+    ExitCode::FAILURE
+}
+
+fn run(options: ServerOptions) -> anyhow::Result<()> {
+    logging::init(
+        options.log_file.as_deref(),
+        options.debug,
+        options.trace,
+        options.logtime,
+    )
+    .context("can't open the log file")?;
+    let _pid_file = match &options.pid_file {
+        Some(path) => Some(
+            signals::PidFile::create(path)
+                .with_context(|| format!("can't write the pid file {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("can't start the async runtime")?;
+    runtime.block_on(async {
+        let handlers =
+            signals::ServerSignals::install().context("can't install signal handlers")?;
+        let server = Server::start(options).await?;
+        handlers.run(&server).await;
+        Ok(())
+    })
+}

@@ -1,0 +1,490 @@
+//! The reader side of one client connection.
+//!
+//! It reads bytes, parses operations in place and acts on them: CONNECT
+//! (options and authentication), PUB/HPUB (routing through the account's
+//! subject index), SUB/UNSUB, PING/PONG. It also runs the connection's timers
+//! (authentication timeout, keep-alive pings). Replies and errors go into the
+//! client's own outbound buffer like any delivery, so ordering on the wire is
+//! the order of processing.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::{Buf, BytesMut};
+use natrium_protocol::{writer, ClientOp, ConnectOptions, ParseError, Parser, ServerError};
+use natrium_subjects::{is_valid_literal_subject, is_valid_queue_name, is_valid_subject, Matches};
+use rustc_hash::FxHashMap;
+use tokio::io::AsyncReadExt;
+use tracing::{debug, error, trace};
+
+use crate::account::Account;
+use crate::client::delivery::{self, Delivered, FastRng, Message, Publisher};
+use crate::client::outbound::{Appended, PendingFlush};
+use crate::client::subscription::{Subscription, SubscriptionRef};
+use crate::client::{Client, CloseReason};
+use crate::server::ServerShared;
+
+/// Reads smaller than this get a fresh allocation block.
+const READ_CHUNK: usize = 64 * 1024;
+/// Entries in a connection's private match cache before it is reset.
+const LOCAL_CACHE_ENTRIES: usize = 256;
+
+/// Connection options a client can change with CONNECT; the defaults before
+/// CONNECT are nats-server's (verbose and pedantic on, echo on).
+struct ClientOptions {
+    verbose: bool,
+    pedantic: bool,
+    echo: bool,
+    headers: bool,
+    no_responders: bool,
+}
+
+pub struct Connection {
+    client: Arc<Client>,
+    server: Arc<ServerShared>,
+    account: Arc<Account>,
+    parser: Parser,
+    options: ClientOptions,
+    connected: bool,
+    pings_outstanding: u32,
+    ping_sent_at: Option<Instant>,
+    /// Matches by subject, valid while the account's index generation holds.
+    cache: FxHashMap<Box<[u8]>, Arc<Matches<SubscriptionRef>>>,
+    cache_generation: u64,
+    pending: PendingFlush,
+    delivered: Delivered,
+    rng: FastRng,
+}
+
+impl Connection {
+    pub fn new(client: Arc<Client>, server: Arc<ServerShared>) -> Self {
+        let options = &server.options;
+        let parser = Parser {
+            max_control_line: options.max_control_line,
+            max_payload: options.max_payload,
+            headers: false,
+        };
+        let account = server.accounts.global();
+        let rng = FastRng::new(client.id.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        Connection {
+            client,
+            server,
+            account,
+            parser,
+            options: ClientOptions {
+                verbose: true,
+                pedantic: true,
+                echo: true,
+                headers: false,
+                no_responders: false,
+            },
+            connected: false,
+            pings_outstanding: 0,
+            ping_sent_at: None,
+            cache: FxHashMap::default(),
+            cache_generation: 0,
+            pending: PendingFlush::default(),
+            delivered: Delivered::default(),
+            rng,
+        }
+    }
+
+    /// Runs until the client disconnects or is closed, then cleans up.
+    pub async fn run<R>(mut self, mut socket: R)
+    where
+        R: tokio::io::AsyncRead + Unpin,
+    {
+        let auth_required = self.server.options.auth.required();
+        let auth_deadline = tokio::time::sleep(self.server.options.auth.timeout);
+        tokio::pin!(auth_deadline);
+        let ping_interval = self
+            .server
+            .options
+            .ping_interval
+            .max(Duration::from_millis(10));
+        let mut ping_timer =
+            tokio::time::interval_at(tokio::time::Instant::now() + ping_interval, ping_interval);
+        let mut buf = BytesMut::with_capacity(READ_CHUNK);
+        let client = self.client.clone();
+        loop {
+            if buf.capacity() - buf.len() < READ_CHUNK / 4 {
+                buf.reserve(READ_CHUNK);
+            }
+            tokio::select! {
+                biased;
+                _ = client.closed() => break,
+                read = socket.read_buf(&mut buf) => match read {
+                    Ok(0) => {
+                        self.client.close(CloseReason::ClientClosed);
+                        break;
+                    }
+                    Ok(_) => {
+                        self.client.touch();
+                        let consumed = self.process(&buf);
+                        buf.advance(consumed);
+                    }
+                    Err(_) => {
+                        self.client.close(CloseReason::ReadError);
+                        break;
+                    }
+                },
+                _ = &mut auth_deadline, if auth_required && !self.connected => {
+                    debug!("{} - Authentication Timeout", self.client.log_prefix());
+                    self.send_error(ServerError::AuthenticationTimeout);
+                    self.client.close(CloseReason::AuthenticationTimeout);
+                }
+                _ = ping_timer.tick() => self.on_ping_timer(),
+            }
+            self.pending.flush();
+        }
+        self.pending.flush();
+        self.cleanup();
+    }
+
+    /// Processes every complete operation in `buf`; returns bytes consumed.
+    fn process(&mut self, buf: &[u8]) -> usize {
+        let mut consumed = 0;
+        while !self.client.is_closed() {
+            match self.parser.parse(&buf[consumed..]) {
+                Ok(Some((op, used))) => {
+                    self.trace_op(&op);
+                    self.handle(op);
+                    consumed += used;
+                }
+                Ok(None) => break,
+                Err(err) => {
+                    self.on_parse_error(err);
+                    break;
+                }
+            }
+        }
+        // Closing drops the rest of the input, as nats-server does.
+        if self.client.is_closed() {
+            buf.len()
+        } else {
+            consumed
+        }
+    }
+
+    fn handle(&mut self, op: ClientOp<'_>) {
+        if !self.connected
+            && self.server.options.auth.required()
+            && !matches!(op, ClientOp::Connect(_))
+        {
+            self.send_error(ServerError::AuthorizationViolation);
+            self.client.close(CloseReason::AuthenticationViolation);
+            return;
+        }
+        match op {
+            ClientOp::Pub {
+                subject,
+                reply,
+                header_len,
+                data,
+            } => self.publish(Message {
+                subject,
+                reply,
+                header_len,
+                data,
+            }),
+            ClientOp::Sub {
+                subject,
+                queue,
+                sid,
+            } => self.subscribe(subject, queue, sid),
+            ClientOp::Unsub { sid, max } => self.unsubscribe(sid, max),
+            ClientOp::Ping => self.send(writer::PONG),
+            ClientOp::Pong => {
+                self.pings_outstanding = 0;
+                if let Some(sent) = self.ping_sent_at.take() {
+                    self.client.metadata.lock().rtt = Some(sent.elapsed());
+                }
+            }
+            ClientOp::Connect(json) => self.connect(json),
+            ClientOp::Ignored => {}
+        }
+    }
+
+    fn publish(&mut self, message: Message<'_>) {
+        if self.options.pedantic && !is_valid_literal_subject(message.subject) {
+            self.send_error(ServerError::InvalidPublishSubject);
+            self.ok();
+            return;
+        }
+        self.ok();
+        self.client
+            .in_msgs
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.client.in_bytes.fetch_add(
+            message.data.len() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        let matches = self.matches(message.subject);
+        let mut publisher = Publisher {
+            client: &self.client,
+            echo: self.options.echo,
+            rng: &mut self.rng,
+        };
+        delivery::deliver(
+            &matches,
+            &message,
+            &mut publisher,
+            &mut self.pending,
+            &mut self.delivered,
+        );
+        let delivered = std::mem::take(&mut self.delivered.count);
+        let slow = delivery::settle(&mut self.delivered);
+        if slow > 0 {
+            self.server.stats.record_slow_consumers(slow as u64);
+        }
+        if delivered == 0 && self.options.no_responders && self.options.headers {
+            if let Some(reply) = message.reply {
+                self.send_no_responders(message.subject, reply);
+            }
+        }
+    }
+
+    /// The 503 status a requester gets when nobody is subscribed: delivered to
+    /// the requester's own subscriptions on the reply subject.
+    fn send_no_responders(&mut self, subject: &[u8], reply: &[u8]) {
+        let headers = writer::no_responders_headers(subject);
+        let matches = self.account.matches(reply);
+        let own = matches
+            .plain
+            .iter()
+            .chain(matches.queues.iter().flat_map(|q| q.members.iter()))
+            .filter(|sub| Arc::ptr_eq(&sub.0.client, &self.client));
+        for sub in own {
+            let appended = self.client.outbound.append(1, |buf| {
+                writer::write_msg(buf, reply, &sub.0.sid, None, Some(headers.len()), &headers)
+            });
+            if appended == Appended::NeedsWake {
+                self.pending.push(&self.client);
+            }
+        }
+    }
+
+    /// Looks up matches through the connection's private cache first.
+    fn matches(&mut self, subject: &[u8]) -> Arc<Matches<SubscriptionRef>> {
+        let generation = self.account.generation();
+        if generation != self.cache_generation {
+            self.cache.clear();
+            self.cache_generation = generation;
+        } else if let Some(matches) = self.cache.get(subject) {
+            return matches.clone();
+        }
+        let matches = self.account.matches(subject);
+        if self.cache.len() >= LOCAL_CACHE_ENTRIES {
+            self.cache.clear();
+        }
+        self.cache.insert(subject.into(), matches.clone());
+        matches
+    }
+
+    fn subscribe(&mut self, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) {
+        if !is_valid_subject(subject) || queue.is_some_and(|q| !is_valid_queue_name(q)) {
+            self.send_error(ServerError::InvalidSubject);
+            return;
+        }
+        if self.client.subscription(sid).is_some() {
+            // nats-server ignores a SUB that reuses a live sid.
+            self.ok();
+            return;
+        }
+        let max = self.server.options.max_subscriptions;
+        if max > 0 && self.client.subscription_count() >= max {
+            error!(
+                "{} - maximum subscriptions exceeded",
+                self.client.log_prefix()
+            );
+            self.send_error(ServerError::MaxSubscriptionsExceeded);
+            return;
+        }
+        let subscription = Arc::new(Subscription::new(
+            self.client.clone(),
+            self.account.clone(),
+            subject,
+            queue,
+            sid,
+        ));
+        if self.account.subscribe(&subscription).is_err() {
+            self.send_error(ServerError::InvalidSubject);
+            return;
+        }
+        self.client.add_subscription(subscription);
+        self.ok();
+    }
+
+    fn unsubscribe(&mut self, sid: &[u8], max: Option<u64>) {
+        if let Some(subscription) = self.client.subscription(sid) {
+            let delivered = subscription
+                .delivered
+                .load(std::sync::atomic::Ordering::Relaxed);
+            match max {
+                Some(max) if max > delivered => subscription
+                    .max
+                    .store(max, std::sync::atomic::Ordering::Relaxed),
+                _ => subscription.remove(),
+            }
+        }
+        self.ok();
+    }
+
+    fn connect(&mut self, json: &[u8]) {
+        let connect = match ConnectOptions::from_json(json) {
+            Ok(connect) => connect,
+            Err(err) => {
+                error!("{} - processing CONNECT: {err}", self.client.log_prefix());
+                self.client.close(CloseReason::ProtocolViolation);
+                return;
+            }
+        };
+        let options = &mut self.options;
+        options.verbose = connect.verbose.unwrap_or(options.verbose);
+        options.pedantic = connect.pedantic.unwrap_or(options.pedantic);
+        options.echo = connect.echo.unwrap_or(options.echo);
+        options.headers = connect.headers.unwrap_or(options.headers);
+        options.no_responders = connect.no_responders.unwrap_or(options.no_responders);
+        if connect.protocol.is_some_and(|p| !(0..=1).contains(&p)) {
+            self.send_error(ServerError::InvalidClientProtocol);
+            self.client.close(CloseReason::ProtocolViolation);
+            return;
+        }
+        if self.options.no_responders && !self.options.headers {
+            self.send_error(ServerError::NoRespondersRequiresHeaders);
+            self.client.close(CloseReason::ProtocolViolation);
+            return;
+        }
+        let user = match crate::auth::authenticate(&self.server.options.auth, &connect) {
+            Ok(user) => user,
+            Err(()) => {
+                error!("{} - authentication error", self.client.log_prefix());
+                self.send_error(ServerError::AuthorizationViolation);
+                self.client.close(CloseReason::AuthenticationViolation);
+                return;
+            }
+        };
+        self.parser.headers = self.options.headers;
+        self.client.set_supports_headers(self.options.headers);
+        {
+            let mut metadata = self.client.metadata.lock();
+            metadata.name = connect.name.unwrap_or_default();
+            metadata.lang = connect.lang.unwrap_or_default();
+            metadata.version = connect.version.unwrap_or_default();
+            metadata.user = user.unwrap_or_default();
+            metadata.account = self.account.name.clone();
+        }
+        self.connected = true;
+        self.ok();
+    }
+
+    fn on_parse_error(&mut self, err: ParseError) {
+        error!("{} - {err}", self.client.log_prefix());
+        if let Some(client_error) = err.client_error() {
+            self.send_error(client_error);
+        }
+        let reason = match err {
+            ParseError::PayloadTooLarge { .. } => CloseReason::MaxPayloadExceeded,
+            ParseError::ControlLineTooLong => CloseReason::MaxControlLineExceeded,
+            ParseError::UnknownOperation | ParseError::InvalidArguments { .. } => {
+                CloseReason::ParseError
+            }
+        };
+        self.client.close(reason);
+    }
+
+    fn on_ping_timer(&mut self) {
+        if self.client.is_closed() {
+            return;
+        }
+        if self.pings_outstanding + 1 > self.server.options.ping_max {
+            debug!(
+                "{} - Stale Client Connection - Closing",
+                self.client.log_prefix()
+            );
+            self.send_error(ServerError::StaleConnection);
+            self.server.stats.record_stale_connection();
+            self.client.close(CloseReason::StaleConnection);
+            return;
+        }
+        self.pings_outstanding += 1;
+        self.ping_sent_at = Some(Instant::now());
+        self.send(writer::PING);
+    }
+
+    fn ok(&mut self) {
+        if self.options.verbose {
+            self.send(writer::OK);
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        if self
+            .client
+            .outbound
+            .append(0, |buf| buf.extend_from_slice(bytes))
+            == Appended::NeedsWake
+        {
+            self.pending.push(&self.client);
+        }
+    }
+
+    fn send_error(&mut self, error: ServerError) {
+        trace!("{} - ->> [-ERR {}]", self.client.log_prefix(), error.text());
+        let appended = self
+            .client
+            .outbound
+            .append(0, |buf| writer::write_err(buf, error));
+        if appended == Appended::NeedsWake {
+            self.pending.push(&self.client);
+        }
+    }
+
+    fn trace_op(&self, op: &ClientOp<'_>) {
+        if !self.server.options.trace {
+            return;
+        }
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let line = match op {
+            ClientOp::Pub {
+                subject,
+                reply,
+                data,
+                header_len,
+            } => format!(
+                "{} {}{} {}",
+                if header_len.is_some() { "HPUB" } else { "PUB" },
+                text(subject),
+                reply.map(|r| format!(" {}", text(r))).unwrap_or_default(),
+                data.len()
+            ),
+            ClientOp::Sub {
+                subject,
+                queue,
+                sid,
+            } => format!(
+                "SUB {}{} {}",
+                text(subject),
+                queue.map(|q| format!(" {}", text(q))).unwrap_or_default(),
+                text(sid)
+            ),
+            ClientOp::Unsub { sid, max } => format!(
+                "UNSUB {}{}",
+                text(sid),
+                max.map(|m| format!(" {m}")).unwrap_or_default()
+            ),
+            ClientOp::Ping => "PING".to_string(),
+            ClientOp::Pong => "PONG".to_string(),
+            ClientOp::Connect(json) => format!("CONNECT {}", crate::auth::redact_connect(json)),
+            ClientOp::Ignored => return,
+        };
+        trace!("{} - <<- [{line}]", self.client.log_prefix());
+    }
+
+    fn cleanup(&mut self) {
+        for subscription in self.client.subscriptions() {
+            subscription.remove();
+        }
+        self.server.unregister_client(&self.client);
+    }
+}

@@ -1,0 +1,142 @@
+//! Delivers one published message to the subscriptions that match it.
+//!
+//! Every plain subscription gets a copy; each queue group gets exactly one,
+//! sent to a member picked at random (as nats-server does) so load spreads
+//! across members. Writing goes straight into each subscriber's outbound
+//! buffer; wake-ups are collected in a [`PendingFlush`] for the end of batch.
+
+use std::sync::Arc;
+
+use natrium_protocol::writer;
+use natrium_subjects::Matches;
+
+use crate::client::outbound::{Appended, PendingFlush};
+use crate::client::subscription::{Admission, Subscription, SubscriptionRef};
+use crate::client::{Client, CloseReason};
+
+/// A message as published, borrowing from the publisher's read buffer.
+pub struct Message<'a> {
+    pub subject: &'a [u8],
+    pub reply: Option<&'a [u8]>,
+    pub header_len: Option<usize>,
+    pub data: &'a [u8],
+}
+
+/// Per-publisher state that delivery needs.
+pub struct Publisher<'a> {
+    pub client: &'a Arc<Client>,
+    /// The publisher's CONNECT `echo`: false means its own subscriptions are skipped.
+    pub echo: bool,
+    /// Picks queue-group members.
+    pub rng: &'a mut FastRng,
+}
+
+/// Outcome counters of one delivery.
+#[derive(Default)]
+pub struct Delivered {
+    pub count: usize,
+    /// Subscriptions that reached their auto-unsubscribe limit.
+    pub expired: Vec<Arc<Subscription>>,
+    /// Subscribers that became slow consumers.
+    pub slow: Vec<Arc<Client>>,
+}
+
+/// Delivers `message` to every match. Returns how many subscribers got it.
+pub fn deliver(
+    matches: &Matches<SubscriptionRef>,
+    message: &Message<'_>,
+    publisher: &mut Publisher<'_>,
+    pending: &mut PendingFlush,
+    outcome: &mut Delivered,
+) {
+    for sub in &matches.plain {
+        deliver_one(&sub.0, message, publisher, pending, outcome);
+    }
+    for group in &matches.queues {
+        let members = &group.members;
+        if members.is_empty() {
+            continue;
+        }
+        let start = publisher.rng.below(members.len());
+        // Walk from a random start to the first member that can take it.
+        for offset in 0..members.len() {
+            let sub = &members[(start + offset) % members.len()].0;
+            if deliver_one(sub, message, publisher, pending, outcome) {
+                break;
+            }
+        }
+    }
+}
+
+/// Returns whether the subscription took the message.
+#[inline]
+fn deliver_one(
+    sub: &Arc<Subscription>,
+    message: &Message<'_>,
+    publisher: &Publisher<'_>,
+    pending: &mut PendingFlush,
+    outcome: &mut Delivered,
+) -> bool {
+    if !publisher.echo && Arc::ptr_eq(&sub.client, publisher.client) {
+        return false;
+    }
+    let last = match sub.admit() {
+        Admission::Deliver => false,
+        Admission::DeliverLast => true,
+        Admission::Skip => return false,
+    };
+    // Clients that did not negotiate headers get the payload without them.
+    let (header_len, data) = match message.header_len {
+        Some(len) if !sub.client.supports_headers() => (None, &message.data[len..]),
+        other => (other, message.data),
+    };
+    let appended = sub.client.outbound.append(1, |buf| {
+        writer::write_msg(
+            buf,
+            message.subject,
+            &sub.sid,
+            message.reply,
+            header_len,
+            data,
+        )
+    });
+    match appended {
+        Appended::NeedsWake => pending.push(&sub.client),
+        Appended::Queued => {}
+        Appended::Closed => return false,
+        Appended::SlowConsumer => outcome.slow.push(sub.client.clone()),
+    }
+    if last {
+        outcome.expired.push(sub.clone());
+    }
+    outcome.count += 1;
+    true
+}
+
+/// Finishes a delivery: removes expired subscriptions and closes slow consumers.
+pub fn settle(outcome: &mut Delivered) -> usize {
+    for sub in outcome.expired.drain(..) {
+        sub.remove();
+    }
+    let slow = outcome.slow.len();
+    for client in outcome.slow.drain(..) {
+        client.close(CloseReason::SlowConsumerPendingBytes);
+    }
+    slow
+}
+
+/// A tiny xorshift generator: queue-member picks need speed, not quality.
+pub struct FastRng(u64);
+
+impl FastRng {
+    pub fn new(seed: u64) -> Self {
+        FastRng(seed | 1)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}

@@ -1,0 +1,92 @@
+//! A subscription: one `SUB` of one connection.
+//!
+//! Subscriptions are shared between the subject index (which finds them) and
+//! the connection (which owns them and removes them on `UNSUB` or close).
+//! Delivery counts are atomics because any publisher's task may deliver.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::account::Account;
+use crate::client::Client;
+
+pub struct Subscription {
+    pub client: Arc<Client>,
+    pub account: Arc<Account>,
+    pub subject: Box<[u8]>,
+    pub queue: Option<Box<[u8]>>,
+    pub sid: Box<[u8]>,
+    /// Auto-unsubscribe limit from `UNSUB <sid> <max>`; 0 means none.
+    pub max: AtomicU64,
+    pub delivered: AtomicU64,
+    /// Set once removed, so a delivery racing with the removal is dropped.
+    pub closed: AtomicBool,
+}
+
+/// What a delivery to a subscription with an auto-unsubscribe limit decided.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Admission {
+    Deliver,
+    /// Deliver this one; it is the last, so remove the subscription after.
+    DeliverLast,
+    Skip,
+}
+
+impl Subscription {
+    pub fn new(
+        client: Arc<Client>,
+        account: Arc<Account>,
+        subject: &[u8],
+        queue: Option<&[u8]>,
+        sid: &[u8],
+    ) -> Self {
+        Subscription {
+            client,
+            account,
+            subject: subject.into(),
+            queue: queue.map(Into::into),
+            sid: sid.into(),
+            max: AtomicU64::new(0),
+            delivered: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// Counts one delivery and decides whether it may happen.
+    pub fn admit(&self) -> Admission {
+        if self.closed.load(Ordering::Relaxed) {
+            return Admission::Skip;
+        }
+        let delivered = self.delivered.fetch_add(1, Ordering::Relaxed) + 1;
+        match self.max.load(Ordering::Relaxed) {
+            0 => Admission::Deliver,
+            max if delivered < max => Admission::Deliver,
+            max if delivered == max => Admission::DeliverLast,
+            _ => Admission::Skip,
+        }
+    }
+
+    /// Removes this subscription from its account and its connection.
+    pub fn remove(self: &Arc<Self>) {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.account.unsubscribe(self);
+        self.client.forget_subscription(&self.sid);
+    }
+
+    pub fn subject_str(&self) -> String {
+        String::from_utf8_lossy(&self.subject).into_owned()
+    }
+}
+
+/// The subject index's handle on a subscription: identity is the allocation,
+/// so the same subscription can be found and removed exactly.
+#[derive(Clone)]
+pub struct SubscriptionRef(pub Arc<Subscription>);
+
+impl PartialEq for SubscriptionRef {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}

@@ -1,0 +1,325 @@
+//! Turns a nats-server configuration file into [`ServerOptions`].
+//!
+//! Parsing the format (includes, variables, sizes) is `natrium-config`'s job;
+//! this module knows what the keys mean. Keys are matched case-insensitively
+//! and an unknown key is an error with its file, line and column, exactly as
+//! nats-server reports it, so a typo never silently changes behaviour.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use natrium_config::{Map, Spanned, Value};
+
+use crate::options::{ServerOptions, UserOptions};
+
+/// A configuration file that could not be read or understood.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigFileError {
+    #[error(transparent)]
+    Parse(#[from] natrium_config::ConfigError),
+    #[error("{location}: {message}")]
+    Field { location: String, message: String },
+}
+
+/// Loads a configuration file over nats-server's defaults.
+pub fn load_file(path: &Path) -> Result<ServerOptions, ConfigFileError> {
+    let map = natrium_config::parse_file(path)?;
+    let mut options = ServerOptions {
+        config_file: Some(path.to_path_buf()),
+        ..ServerOptions::default()
+    };
+    apply_map(&mut options, &map)?;
+    Ok(options)
+}
+
+/// Loads configuration text (for embedding and tests).
+pub fn load_str(text: &str) -> Result<ServerOptions, ConfigFileError> {
+    let map = natrium_config::parse_str(text)?;
+    let mut options = ServerOptions::default();
+    apply_map(&mut options, &map)?;
+    Ok(options)
+}
+
+fn apply_map(options: &mut ServerOptions, map: &Map) -> Result<(), ConfigFileError> {
+    for (key, value) in map.iter() {
+        apply_key(options, &key.to_ascii_lowercase(), value)?;
+    }
+    Ok(())
+}
+
+fn apply_key(
+    options: &mut ServerOptions,
+    key: &str,
+    value: &Spanned<Value>,
+) -> Result<(), ConfigFileError> {
+    match key {
+        "listen" => {
+            let (host, port) = host_port(value)?;
+            if let Some(host) = host {
+                options.host = host;
+            }
+            options.port = port;
+        }
+        "port" => options.port = port(value)?,
+        "host" | "net" => options.host = string(value)?,
+        "server_name" => options.server_name = Some(string(value)?),
+        "http" | "monitor" => {
+            let (host, port) = host_port(value)?;
+            if let Some(host) = host {
+                options.http_host = host;
+            }
+            options.http_port = Some(port);
+        }
+        "http_port" | "monitor_port" => options.http_port = Some(port(value)?),
+        "http_base_path" => options.http_base_path = string(value)?,
+        "max_payload" => options.max_payload = size(value)?,
+        "max_connections" | "max_conn" => options.max_connections = size(value)?,
+        "max_subscriptions" | "max_subs" => options.max_subscriptions = size(value)?,
+        "max_control_line" => options.max_control_line = size(value)?,
+        "max_pending" => options.max_pending = size(value)?,
+        "write_deadline" => options.write_deadline = duration(value)?,
+        "ping_interval" => options.ping_interval = duration(value)?,
+        "ping_max" => options.ping_max = size(value)? as u32,
+        "lame_duck_duration" => options.lame_duck_duration = duration(value)?,
+        "lame_duck_grace_period" => options.lame_duck_grace_period = duration(value)?,
+        "pid_file" => options.pid_file = Some(PathBuf::from(string(value)?)),
+        "log_file" => options.log_file = Some(PathBuf::from(string(value)?)),
+        "debug" => options.debug = boolean(value)?,
+        "trace" | "trace_verbose" => options.trace = boolean(value)?,
+        "logtime" => options.logtime = boolean(value)?,
+        "authorization" => apply_authorization(options, value)?,
+        "jetstream" => apply_jetstream(options, value)?,
+        "max_traced_msg_len"
+        | "logfile_size_limit"
+        | "log_size_limit"
+        | "syslog"
+        | "remote_syslog"
+        | "ports_file_dir"
+        | "client_advertise"
+        | "no_header_support"
+        | "connect_error_reports"
+        | "reconnect_error_reports"
+        | "disable_sublist_cache"
+        | "logtime_utc"
+        | "prof_port" => {}
+        "cluster" | "gateway" | "routes" => options.unsupported.push(format!(
+            "{}: '{key}': clustering is not supported: use a leafnode connection instead",
+            location(value)
+        )),
+        "tls" | "leafnodes" | "leaf" | "websocket" | "mqtt" | "accounts" | "system_account"
+        | "no_auth_user" | "operator" | "resolver" | "no_sys_acc" => options.unsupported.push(
+            format!("{}: '{key}' is not supported yet; ignored", location(value)),
+        ),
+        _ => return Err(field_error(value, format!("unknown field {key:?}"))),
+    }
+    Ok(())
+}
+
+fn apply_authorization(
+    options: &mut ServerOptions,
+    value: &Spanned<Value>,
+) -> Result<(), ConfigFileError> {
+    for (key, entry) in map(value)?.iter() {
+        match key.to_ascii_lowercase().as_str() {
+            "user" | "username" => options.auth.username = Some(string(entry)?),
+            "pass" | "password" => options.auth.password = Some(string(entry)?),
+            "token" => options.auth.token = Some(string(entry)?),
+            "timeout" => options.auth.timeout = seconds(entry)?,
+            "users" => {
+                for user in array(entry)? {
+                    let user_map = map(user)?;
+                    let get = |name: &str| user_map.get(name).map(string).transpose();
+                    options.auth.users.push(UserOptions {
+                        user: get("user")?.unwrap_or_default(),
+                        password: get("password")?.or(get("pass")?).unwrap_or_default(),
+                    });
+                }
+            }
+            other => return Err(field_error(entry, format!("unknown field {other:?}"))),
+        }
+    }
+    Ok(())
+}
+
+fn apply_jetstream(
+    options: &mut ServerOptions,
+    value: &Spanned<Value>,
+) -> Result<(), ConfigFileError> {
+    let js = &mut options.jetstream;
+    match &value.value {
+        Value::Bool(enabled) => js.enabled = *enabled,
+        Value::String(s) => {
+            js.enabled = matches!(
+                s.to_ascii_lowercase().as_str(),
+                "enabled" | "true" | "yes" | "on"
+            )
+        }
+        Value::Map(block) => {
+            js.enabled = true;
+            for (key, entry) in block.iter() {
+                match key.to_ascii_lowercase().as_str() {
+                    "store_dir" | "storedir" | "store" => {
+                        js.store_dir = Some(PathBuf::from(string(entry)?))
+                    }
+                    "max_memory_store" | "max_mem_store" | "max_mem" => {
+                        js.max_memory_store = Some(size(entry)? as i64)
+                    }
+                    "max_file_store" | "max_file" => js.max_file_store = Some(size(entry)? as i64),
+                    "domain" => js.domain = Some(string(entry)?),
+                    "enabled" | "enable" => js.enabled = boolean(entry)?,
+                    "sync_interval"
+                    | "sync"
+                    | "strict"
+                    | "max_buffered_msgs"
+                    | "max_buffered_size"
+                    | "unique_tag"
+                    | "max_outstanding_catchup"
+                    | "cipher"
+                    | "key"
+                    | "prev_key"
+                    | "limits"
+                    | "request_queue_limit"
+                    | "compress_ok"
+                    | "max_ha_assets" => {}
+                    other => return Err(field_error(entry, format!("unknown field {other:?}"))),
+                }
+            }
+        }
+        _ => return Err(type_error(value, "a boolean or a block")),
+    }
+    Ok(())
+}
+
+fn location(value: &Spanned<Value>) -> String {
+    let position = &value.position;
+    match &position.file {
+        Some(file) => format!("{}:{}:{}", file.display(), position.line, position.column),
+        None => format!("line {}:{}", position.line, position.column),
+    }
+}
+
+fn field_error(value: &Spanned<Value>, message: String) -> ConfigFileError {
+    ConfigFileError::Field {
+        location: location(value),
+        message,
+    }
+}
+
+fn type_error(value: &Spanned<Value>, expected: &str) -> ConfigFileError {
+    field_error(
+        value,
+        format!("expected {expected}, got {}", value.value.type_name()),
+    )
+}
+
+fn string(value: &Spanned<Value>) -> Result<String, ConfigFileError> {
+    match &value.value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Integer(i) => Ok(i.to_string()),
+        _ => Err(type_error(value, "a string")),
+    }
+}
+
+fn boolean(value: &Spanned<Value>) -> Result<bool, ConfigFileError> {
+    value
+        .value
+        .as_bool()
+        .ok_or_else(|| type_error(value, "a boolean"))
+}
+
+fn size(value: &Spanned<Value>) -> Result<usize, ConfigFileError> {
+    match value.value.as_i64() {
+        Some(n) if n >= 0 => Ok(n as usize),
+        _ => Err(type_error(value, "a non-negative number")),
+    }
+}
+
+fn port(value: &Spanned<Value>) -> Result<u16, ConfigFileError> {
+    match value.value.as_i64() {
+        Some(-1) | Some(0) => Ok(0),
+        Some(n) if (1..=65535).contains(&n) => Ok(n as u16),
+        _ => Err(type_error(value, "a port number")),
+    }
+}
+
+fn map(value: &Spanned<Value>) -> Result<&Map, ConfigFileError> {
+    value
+        .value
+        .as_map()
+        .ok_or_else(|| type_error(value, "a block"))
+}
+
+fn array(value: &Spanned<Value>) -> Result<&[Spanned<Value>], ConfigFileError> {
+    value
+        .value
+        .as_array()
+        .ok_or_else(|| type_error(value, "an array"))
+}
+
+/// `host:port`, `:port` or a bare port.
+fn host_port(value: &Spanned<Value>) -> Result<(Option<String>, u16), ConfigFileError> {
+    if value.value.as_i64().is_some() {
+        return Ok((None, port(value)?));
+    }
+    let text = string(value)?;
+    let (host, port_text) = text
+        .rsplit_once(':')
+        .ok_or_else(|| field_error(value, format!("expected host:port, got {text:?}")))?;
+    let port = match port_text.parse::<i64>() {
+        Ok(-1) | Ok(0) => 0,
+        Ok(n) if (1..=65535).contains(&n) => n as u16,
+        _ => return Err(field_error(value, format!("invalid port in {text:?}"))),
+    };
+    let host = (!host.is_empty()).then(|| host.to_string());
+    Ok((host, port))
+}
+
+/// Durations are strings like "2m" or plain numbers of seconds.
+fn duration(value: &Spanned<Value>) -> Result<Duration, ConfigFileError> {
+    match &value.value {
+        Value::String(s) => natrium_config::parse_duration(s)
+            .map_err(|e| field_error(value, format!("invalid duration {s:?}: {e}"))),
+        _ => seconds(value),
+    }
+}
+
+fn seconds(value: &Spanned<Value>) -> Result<Duration, ConfigFileError> {
+    match &value.value {
+        Value::Integer(n) if *n >= 0 => Ok(Duration::from_secs(*n as u64)),
+        Value::Float(f) if *f >= 0.0 && f.is_finite() => Ok(Duration::from_secs_f64(*f)),
+        Value::String(_) => duration(value),
+        _ => Err(type_error(value, "a duration")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_common_keys() {
+        let options = load_str(
+            "listen: 127.0.0.1:4333\nhttp: 8333\nmax_payload: 2MB\nping_interval: \"30s\"\n\
+             write_deadline = \"2s\"\nauthorization { user: a, password: b, timeout: 1.5 }\n\
+             jetstream { store_dir: \"/data\", max_mem: 1G }\n",
+        )
+        .expect("valid config");
+        assert_eq!((options.host.as_str(), options.port), ("127.0.0.1", 4333));
+        assert_eq!(options.http_port, Some(8333));
+        assert_eq!(options.max_payload, 2 * 1024 * 1024);
+        assert_eq!(options.ping_interval, Duration::from_secs(30));
+        assert_eq!(options.write_deadline, Duration::from_secs(2));
+        assert_eq!(options.auth.username.as_deref(), Some("a"));
+        assert_eq!(options.auth.timeout, Duration::from_millis(1500));
+        assert!(options.jetstream.enabled);
+        assert_eq!(options.jetstream.store_dir, Some(PathBuf::from("/data")));
+    }
+
+    #[test]
+    fn unknown_fields_are_errors_with_their_line() {
+        let err = load_str("port: 1\nfoo_bar: 2\n").expect_err("unknown field");
+        let text = err.to_string();
+        assert!(text.contains("unknown field \"foo_bar\""), "{text}");
+        assert!(text.contains('2'), "{text}");
+    }
+}

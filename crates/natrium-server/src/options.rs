@@ -1,0 +1,132 @@
+//! Server options: everything that configures a server, as plain data.
+//!
+//! The command line ([`crate::cli`]) and the configuration file
+//! ([`crate::config`]) both produce a [`ServerOptions`]; an embedding
+//! application builds one directly. Defaults are nats-server's, because
+//! clients and operators rely on them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// nats-server's version that natrium-server is wire-compatible with.
+pub const COMPATIBLE_VERSION: &str = "2.14.0";
+
+/// Options for one server. `Default` gives nats-server's defaults.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Server name; generated from the server id when `None`.
+    pub server_name: Option<String>,
+    /// Address to bind for clients.
+    pub host: String,
+    /// Client port; 0 picks a free port (the command line's `-1`).
+    pub port: u16,
+    /// Host for the monitoring HTTP listener.
+    pub http_host: String,
+    /// Monitoring port; `None` disables monitoring, `Some(0)` picks a free port.
+    pub http_port: Option<u16>,
+    pub http_base_path: String,
+    pub max_payload: usize,
+    pub max_connections: usize,
+    /// 0 means unlimited.
+    pub max_subscriptions: usize,
+    pub max_control_line: usize,
+    /// Bytes a client may have queued for delivery before it is a slow consumer.
+    pub max_pending: usize,
+    pub write_deadline: Duration,
+    pub ping_interval: Duration,
+    pub ping_max: u32,
+    pub auth: AuthOptions,
+    pub lame_duck_duration: Duration,
+    pub lame_duck_grace_period: Duration,
+    pub pid_file: Option<PathBuf>,
+    pub log_file: Option<PathBuf>,
+    pub debug: bool,
+    pub trace: bool,
+    pub logtime: bool,
+    pub jetstream: JetStreamOptions,
+    /// Set when the options came from a file; `/varz` reports it.
+    pub config_file: Option<PathBuf>,
+    /// Options the server accepts for compatibility but does not act on yet;
+    /// each is logged as a warning at start.
+    pub unsupported: Vec<String>,
+}
+
+/// JetStream settings; accepted now, acted on by the JetStream issues.
+#[derive(Debug, Clone, Default)]
+pub struct JetStreamOptions {
+    pub enabled: bool,
+    pub store_dir: Option<PathBuf>,
+    pub max_memory_store: Option<i64>,
+    pub max_file_store: Option<i64>,
+    pub domain: Option<String>,
+}
+
+/// Authentication for the global account: a single user, a token, or a list of
+/// users. Accounts, nkeys and JWTs arrive with the security issue.
+#[derive(Debug, Clone, Default)]
+pub struct AuthOptions {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub token: Option<String>,
+    pub users: Vec<UserOptions>,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserOptions {
+    pub user: String,
+    pub password: String,
+}
+
+impl AuthOptions {
+    /// Whether clients must authenticate (INFO's `auth_required`).
+    pub fn required(&self) -> bool {
+        self.username.is_some() || self.token.is_some() || !self.users.is_empty()
+    }
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            server_name: None,
+            host: "0.0.0.0".to_string(),
+            port: 4222,
+            http_host: "0.0.0.0".to_string(),
+            http_port: None,
+            http_base_path: String::new(),
+            max_payload: 1024 * 1024,
+            max_connections: 64 * 1024,
+            max_subscriptions: 0,
+            max_control_line: 4096,
+            max_pending: 64 * 1024 * 1024,
+            write_deadline: Duration::from_secs(10),
+            ping_interval: Duration::from_secs(120),
+            ping_max: 2,
+            auth: AuthOptions {
+                timeout: Duration::from_secs(2),
+                ..AuthOptions::default()
+            },
+            lame_duck_duration: Duration::from_secs(120),
+            lame_duck_grace_period: Duration::from_secs(10),
+            pid_file: None,
+            log_file: None,
+            debug: false,
+            trace: false,
+            logtime: true,
+            jetstream: JetStreamOptions::default(),
+            config_file: None,
+            unsupported: Vec::new(),
+        }
+    }
+}
+
+impl ServerOptions {
+    /// Options for tests and embedding: loopback, a free port, defaults otherwise.
+    pub fn ephemeral() -> Self {
+        ServerOptions {
+            host: "127.0.0.1".to_string(),
+            port: 0,
+            ..ServerOptions::default()
+        }
+    }
+}
