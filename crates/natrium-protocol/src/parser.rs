@@ -111,7 +111,9 @@ impl Parser {
             return Err(ParseError::UnknownOperation);
         }
         let Some(newline) = memchr::memchr(b'\n', buf) else {
-            if buf.len() > self.line_limit(buf) {
+            // A trailing CR may be the first half of the line's CRLF.
+            let line_so_far = buf.strip_suffix(b"\r").unwrap_or(buf);
+            if line_so_far.len() > self.line_limit(buf) {
                 return Err(ParseError::ControlLineTooLong);
             }
             return Ok(None);

@@ -41,7 +41,7 @@ pub fn load_str(text: &str) -> Result<ServerOptions, ConfigFileError> {
 }
 
 fn apply_map(options: &mut ServerOptions, map: &Map) -> Result<(), ConfigFileError> {
-    for (key, value) in map.iter() {
+    for (key, value) in settings(map) {
         apply_key(options, &key.to_ascii_lowercase(), value)?;
     }
     Ok(())
@@ -119,7 +119,7 @@ fn apply_authorization(
     options: &mut ServerOptions,
     value: &Spanned<Value>,
 ) -> Result<(), ConfigFileError> {
-    for (key, entry) in map(value)?.iter() {
+    for (key, entry) in settings(map(value)?) {
         match key.to_ascii_lowercase().as_str() {
             "user" | "username" => options.auth.username = Some(string(entry)?),
             "pass" | "password" => options.auth.password = Some(string(entry)?),
@@ -156,7 +156,7 @@ fn apply_jetstream(
         }
         Value::Map(block) => {
             js.enabled = true;
-            for (key, entry) in block.iter() {
+            for (key, entry) in settings(block) {
                 match key.to_ascii_lowercase().as_str() {
                     "store_dir" | "storedir" | "store" => {
                         js.store_dir = Some(PathBuf::from(string(entry)?))
@@ -188,6 +188,15 @@ fn apply_jetstream(
         _ => return Err(type_error(value, "a boolean or a block")),
     }
     Ok(())
+}
+
+/// The entries of a block that are settings: a key that other values refer
+/// to as `$name` is a variable definition, and nats-server skips it.
+fn settings(map: &Map) -> impl Iterator<Item = (&str, &Spanned<Value>)> {
+    map.entries()
+        .iter()
+        .filter(|entry| !entry.used_as_variable)
+        .map(|entry| (entry.key.as_str(), &entry.value))
 }
 
 fn location(value: &Spanned<Value>) -> String {
@@ -313,6 +322,14 @@ mod tests {
         assert_eq!(options.auth.timeout, Duration::from_millis(1500));
         assert!(options.jetstream.enabled);
         assert_eq!(options.jetstream.store_dir, Some(PathBuf::from("/data")));
+    }
+
+    #[test]
+    fn variables_are_not_settings() {
+        let options = load_str("client_port: 4555\nport: $client_port\nauthorization {\n  PASS: s3cret\n  users = [ {user: a, password: $PASS} ]\n}\n")
+            .expect("variables resolve");
+        assert_eq!(options.port, 4555);
+        assert_eq!(options.auth.users[0].password, "s3cret");
     }
 
     #[test]

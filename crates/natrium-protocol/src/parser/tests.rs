@@ -189,3 +189,16 @@ fn never_panics_on_garbage() {
         let _ = parser().parse(&input);
     }
 }
+
+#[test]
+fn a_line_at_the_limit_is_accepted_however_it_is_split() {
+    let small = Parser {
+        max_control_line: 12,
+        ..parser()
+    };
+    let line = b"PUB abcdef 0\r\n\r\n"; // control line of exactly 12 bytes
+    assert!(matches!(small.parse(line), Ok(Some(_))));
+    for split in 0..line.len() {
+        assert_eq!(small.parse(&line[..split]), Ok(None), "split at {split}");
+    }
+}
