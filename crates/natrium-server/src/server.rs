@@ -48,6 +48,8 @@ pub struct ServerStats {
     pub total_connections: AtomicU64,
     pub slow_consumers: AtomicU64,
     pub stale_connections: AtomicU64,
+    /// Times a publisher paused for a subscriber that fell behind.
+    pub stalled_clients: AtomicU64,
     /// Message counters of connections that already closed.
     pub closed_in_msgs: AtomicU64,
     pub closed_in_bytes: AtomicU64,
@@ -58,6 +60,10 @@ pub struct ServerStats {
 impl ServerStats {
     pub fn record_slow_consumers(&self, count: u64) {
         self.slow_consumers.fetch_add(count, Ordering::Relaxed);
+    }
+
+    pub fn record_stall(&self) {
+        self.stalled_clients.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn record_stale_connection(&self) {
@@ -309,7 +315,7 @@ impl Server {
             if client
                 .outbound
                 .append(0, |buf| buf.extend_from_slice(&info))
-                == crate::client::outbound::Appended::NeedsWake
+                .needs_wake()
             {
                 client.outbound.wake();
             }

@@ -19,13 +19,15 @@ use tracing::{debug, error, trace};
 
 use crate::account::Account;
 use crate::client::delivery::{self, Delivered, FastRng, Message, Publisher};
-use crate::client::outbound::{Appended, PendingFlush};
+use crate::client::outbound::PendingFlush;
 use crate::client::subscription::{Subscription, SubscriptionRef};
 use crate::client::{Client, CloseReason};
 use crate::server::ServerShared;
 
 /// Reads smaller than this get a fresh allocation block.
 const READ_CHUNK: usize = 64 * 1024;
+/// The longest a publisher pauses for stalling subscribers per read batch.
+const STALL_TOTAL: Duration = Duration::from_millis(10);
 /// Entries in a connection's private match cache before it is reset.
 const LOCAL_CACHE_ENTRIES: usize = 256;
 
@@ -136,9 +138,28 @@ impl Connection {
                 _ = ping_timer.tick() => self.on_ping_timer(),
             }
             self.pending.flush();
+            self.pause_for_stalled_subscribers().await;
         }
         self.pending.flush();
         self.cleanup();
+    }
+
+    /// Back-pressure: after a batch that left subscribers far behind, pause
+    /// (at most `STALL_TOTAL` per batch) so they can drain instead of being
+    /// cut off as slow consumers.
+    async fn pause_for_stalled_subscribers(&mut self) {
+        if self.delivered.stalled.is_empty() {
+            return;
+        }
+        let started = Instant::now();
+        for subscriber in std::mem::take(&mut self.delivered.stalled) {
+            if started.elapsed() >= STALL_TOTAL {
+                break;
+            }
+            if subscriber.outbound.wait_until_drained().await {
+                self.server.stats.record_stall();
+            }
+        }
     }
 
     /// Processes every complete operation in `buf`; returns bytes consumed.
@@ -258,7 +279,7 @@ impl Connection {
             let appended = self.client.outbound.append(1, |buf| {
                 writer::write_msg(buf, reply, &sub.0.sid, None, Some(headers.len()), &headers)
             });
-            if appended == Appended::NeedsWake {
+            if appended.needs_wake() {
                 self.pending.push(&self.client);
             }
         }
@@ -423,7 +444,7 @@ impl Connection {
             .client
             .outbound
             .append(0, |buf| buf.extend_from_slice(bytes))
-            == Appended::NeedsWake
+            .needs_wake()
         {
             self.pending.push(&self.client);
         }
@@ -435,7 +456,7 @@ impl Connection {
             .client
             .outbound
             .append(0, |buf| writer::write_err(buf, error));
-        if appended == Appended::NeedsWake {
+        if appended.needs_wake() {
             self.pending.push(&self.client);
         }
     }

@@ -39,6 +39,8 @@ pub struct Delivered {
     pub expired: Vec<Arc<Subscription>>,
     /// Subscribers that became slow consumers.
     pub slow: Vec<Arc<Client>>,
+    /// Subscribers so far behind that the publisher should pause for them.
+    pub stalled: Vec<Arc<Client>>,
 }
 
 /// Delivers `message` to every match. Returns how many subscribers got it.
@@ -101,8 +103,18 @@ fn deliver_one(
         )
     });
     match appended {
-        Appended::NeedsWake => pending.push(&sub.client),
-        Appended::Queued => {}
+        Appended::Queued { wake, stall } => {
+            if wake {
+                pending.push(&sub.client);
+            }
+            let known = outcome
+                .stalled
+                .last()
+                .is_some_and(|c| Arc::ptr_eq(c, &sub.client));
+            if stall && !known {
+                outcome.stalled.push(sub.client.clone());
+            }
+        }
         Appended::Closed => return false,
         Appended::SlowConsumer => outcome.slow.push(sub.client.clone()),
     }

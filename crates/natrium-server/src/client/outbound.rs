@@ -4,8 +4,14 @@
 //! short lock; the subscriber's writer task swaps the buffer out and writes it
 //! in one batch. Waking the writer is deferred to the end of the publisher's
 //! read batch (see [`PendingFlush`]) so a burst of messages costs one wake-up,
-//! not one per message. A buffer that grows past `max_pending` marks the
-//! subscriber a slow consumer; a write that misses `write_deadline` does too.
+//! not one per message.
+//!
+//! Back-pressure follows nats-server: pending bytes count what is queued plus
+//! what the writer is still writing. Past 75% of `max_pending` the subscriber
+//! is "stalling" and publishers feeding it pause for a few milliseconds (see
+//! [`stall_duration`]) so a reader that is merely behind can catch up; past
+//! `max_pending` it is a slow consumer and is disconnected. A write that
+//! misses `write_deadline` also makes it a slow consumer.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +29,8 @@ const RETAINED_CAPACITY: usize = 256 * 1024;
 pub struct Outbound {
     state: Mutex<OutboundState>,
     wake: Notify,
+    /// Wakes publishers stalled on this subscriber once it drained.
+    drained: Notify,
     max_pending: usize,
 }
 
@@ -31,22 +39,50 @@ pub struct OutboundState {
     pub buf: Vec<u8>,
     /// A wake-up is already owed to the writer; don't queue another.
     signaled: bool,
+    /// Bytes the writer has taken and not finished writing.
+    in_flight: usize,
+    /// Pending bytes passed the stall threshold; publishers should pause.
+    stalling: bool,
     pub closed: bool,
     pub out_msgs: u64,
     pub out_bytes: u64,
 }
 
 /// What an append found.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Appended {
-    /// Appended; the caller owes the writer a wake-up.
-    NeedsWake,
-    /// Appended; a wake-up is already owed.
-    Queued,
+    /// Appended. `wake`: the caller owes the writer a wake-up (none was
+    /// pending). `stall`: the subscriber is behind; its publisher should pause.
+    Queued { wake: bool, stall: bool },
     /// The connection is closed; nothing was appended.
     Closed,
-    /// Appending pushed the buffer past `max_pending`.
+    /// Appending pushed pending bytes past `max_pending`.
     SlowConsumer,
+}
+
+impl Appended {
+    pub fn needs_wake(self) -> bool {
+        matches!(self, Appended::Queued { wake: true, .. })
+    }
+}
+
+/// The shortest and longest pause of a publisher feeding a stalling subscriber.
+const STALL_MIN: Duration = Duration::from_millis(2);
+const STALL_MAX: Duration = Duration::from_millis(5);
+
+/// How long a publisher pauses for a subscriber with `pending` of `max` bytes
+/// queued: the minimum up to half full, growing by the minimum for every
+/// further tenth of the half, capped at the maximum (nats-server's rule).
+pub fn stall_duration(pending: usize, max: usize) -> Duration {
+    if pending >= max {
+        return STALL_MAX;
+    }
+    let half = max / 2;
+    if pending <= half || half < 10 {
+        return STALL_MIN;
+    }
+    let steps = ((pending - half) / (half / 10)) as u32;
+    (STALL_MIN + STALL_MIN * steps).min(STALL_MAX)
 }
 
 impl Outbound {
@@ -54,6 +90,7 @@ impl Outbound {
         Outbound {
             state: Mutex::new(OutboundState::default()),
             wake: Notify::new(),
+            drained: Notify::new(),
             max_pending,
         }
     }
@@ -71,15 +108,41 @@ impl Outbound {
             state.out_msgs += messages;
             state.out_bytes += (state.buf.len() - before) as u64;
         }
-        if state.buf.len() > self.max_pending {
+        let pending = state.buf.len() + state.in_flight;
+        if pending > self.max_pending {
             return Appended::SlowConsumer;
         }
-        if state.signaled {
-            Appended::Queued
-        } else {
-            state.signaled = true;
-            Appended::NeedsWake
+        if pending > self.stall_threshold() {
+            state.stalling = true;
         }
+        let wake = !state.signaled;
+        state.signaled = true;
+        Appended::Queued {
+            wake,
+            stall: state.stalling,
+        }
+    }
+
+    fn stall_threshold(&self) -> usize {
+        self.max_pending / 4 * 3
+    }
+
+    /// Pauses a publisher while this subscriber is stalling, for at most the
+    /// stall duration its backlog calls for. Returns whether it waited.
+    pub async fn wait_until_drained(&self) -> bool {
+        let drained = self.drained.notified();
+        tokio::pin!(drained);
+        // Registered before checking, so a drain between check and wait is seen.
+        drained.as_mut().enable();
+        let pending = {
+            let state = self.state.lock();
+            if !state.stalling || state.closed {
+                return false;
+            }
+            state.buf.len() + state.in_flight
+        };
+        let _ = tokio::time::timeout(stall_duration(pending, self.max_pending), drained).await;
+        true
     }
 
     pub fn wake(&self) {
@@ -90,10 +153,12 @@ impl Outbound {
     pub fn close(&self) {
         self.state.lock().closed = true;
         self.wake.notify_one();
+        self.drained.notify_waiters();
     }
 
     pub fn pending_bytes(&self) -> usize {
-        self.state.lock().buf.len()
+        let state = self.state.lock();
+        state.buf.len() + state.in_flight
     }
 
     pub fn counters(&self) -> (u64, u64) {
@@ -106,7 +171,19 @@ impl Outbound {
         let mut state = self.state.lock();
         std::mem::swap(&mut state.buf, spare);
         state.signaled = false;
+        state.in_flight = spare.len();
         state.closed
+    }
+
+    /// The writer finished a batch: release stalled publishers once below the threshold.
+    fn written(&self) {
+        let mut state = self.state.lock();
+        state.in_flight = 0;
+        if state.stalling && state.buf.len() <= self.stall_threshold() {
+            state.stalling = false;
+            drop(state);
+            self.drained.notify_waiters();
+        }
     }
 }
 
@@ -151,7 +228,7 @@ where
                 }
             };
             match written {
-                Ok(Ok(())) => {}
+                Ok(Ok(())) => client.outbound.written(),
                 Ok(Err(_)) => {
                     client.close(CloseReason::WriteError);
                     break;
@@ -173,4 +250,51 @@ where
         client.outbound.wake.notified().await;
     }
     let _ = socket.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stall_durations_follow_the_backlog() {
+        let max = 100_000;
+        assert_eq!(stall_duration(10_000, max), STALL_MIN);
+        assert_eq!(stall_duration(50_000, max), STALL_MIN);
+        assert_eq!(stall_duration(55_000, max), STALL_MIN * 2);
+        assert_eq!(stall_duration(70_000, max), STALL_MAX);
+        assert_eq!(stall_duration(max, max), STALL_MAX);
+    }
+
+    #[test]
+    fn appends_report_wakes_stalls_and_slow_consumers() {
+        let outbound = Outbound::new(100);
+        assert_eq!(
+            outbound.append(1, |b| b.extend_from_slice(&[0; 10])),
+            Appended::Queued {
+                wake: true,
+                stall: false
+            }
+        );
+        assert_eq!(
+            outbound.append(1, |b| b.extend_from_slice(&[0; 10])),
+            Appended::Queued {
+                wake: false,
+                stall: false
+            }
+        );
+        assert_eq!(
+            outbound.append(1, |b| b.extend_from_slice(&[0; 60])),
+            Appended::Queued {
+                wake: false,
+                stall: true
+            }
+        );
+        assert_eq!(
+            outbound.append(1, |b| b.extend_from_slice(&[0; 30])),
+            Appended::SlowConsumer
+        );
+        outbound.close();
+        assert_eq!(outbound.append(1, |b| b.push(0)), Appended::Closed);
+    }
 }

@@ -71,7 +71,7 @@ pub fn varz(shared: &ServerShared) -> Value {
         "out_bytes": out_bytes,
         "slow_consumers": slow,
         "stale_connections": stale,
-        "stalled_clients": 0,
+        "stalled_clients": stats.stalled_clients.load(Ordering::Relaxed),
         "subscriptions": subscriptions,
         "http_req_stats": shared.http_requests.lock().clone(),
         "config_load_time": rfc3339(shared.start),
