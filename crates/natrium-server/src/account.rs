@@ -59,6 +59,20 @@ impl Account {
         removed
     }
 
+    /// Removes many subscriptions under one lock (a connection closing).
+    pub fn unsubscribe_all(&self, subscriptions: &[Arc<Subscription>]) {
+        let refs: Vec<SubscriptionRef> =
+            subscriptions.iter().cloned().map(SubscriptionRef).collect();
+        let mut index = self.index.write();
+        index.remove_batch(
+            subscriptions
+                .iter()
+                .zip(&refs)
+                .map(|(sub, item)| (&sub.subject[..], sub.queue.as_deref(), item)),
+        );
+        self.generation.store(index.generation(), Ordering::Release);
+    }
+
     /// The subscriptions interested in a published subject.
     pub fn matches(&self, subject: &[u8]) -> Arc<Matches<SubscriptionRef>> {
         self.index.read().matches(subject)

@@ -503,9 +503,10 @@ impl Connection {
     }
 
     fn cleanup(&mut self) {
-        for subscription in self.client.subscriptions() {
-            subscription.remove();
-        }
+        let mut subscriptions = self.client.subscriptions();
+        // Subscriptions that auto-unsubscribed concurrently are already gone.
+        subscriptions.retain(|sub| sub.mark_closed());
+        self.account.unsubscribe_all(&subscriptions);
         self.server.unregister_client(&self.client);
     }
 }

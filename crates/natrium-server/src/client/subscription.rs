@@ -68,11 +68,16 @@ impl Subscription {
 
     /// Removes this subscription from its account and its connection.
     pub fn remove(self: &Arc<Self>) {
-        if self.closed.swap(true, Ordering::AcqRel) {
+        if !self.mark_closed() {
             return;
         }
         self.account.unsubscribe(self);
         self.client.forget_subscription(&self.sid);
+    }
+
+    /// Marks the subscription removed; true for the first caller only.
+    pub fn mark_closed(&self) -> bool {
+        !self.closed.swap(true, Ordering::AcqRel)
     }
 
     pub fn subject_str(&self) -> String {
