@@ -1,1 +1,38 @@
-fn main() {}
+//! `natrium`: the command-line tool for NATS and natrium-server.
+//!
+//! This file is the thin shell around the `natrium_cli` library: it parses
+//! the command line, runs the chosen command on a multi-threaded tokio
+//! runtime, and reports any failure as a single `natrium: ...` line on stderr
+//! with exit status 1 (clap itself exits with 2 on usage errors). Nothing
+//! here panics on bad input or a missing server.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser;
+use natrium_cli::bench;
+use natrium_cli::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("natrium: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        match cli.command {
+            Command::Bench(command) => bench::run(&cli.server, command).await?,
+        }
+        Ok(())
+    })
+}

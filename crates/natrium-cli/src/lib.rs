@@ -1,0 +1,13 @@
+//! natrium-cli: the library behind the `natrium` command.
+//!
+//! The binary (`main.rs`) only parses arguments, starts the runtime and turns
+//! errors into one line on stderr; everything it runs lives here so it can be
+//! unit-tested and reused. Today that is `natrium bench`, the load generator
+//! used to compare natrium-server with nats-server (see
+//! `scripts/bench-compare`).
+//!
+//! * [`cli`]: the command-line grammar (clap derive) and value parsers.
+//! * [`bench`]: the benchmark workloads and their reports.
+
+pub mod bench;
+pub mod cli;
