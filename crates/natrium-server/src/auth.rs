@@ -7,22 +7,43 @@
 use natrium_protocol::ConnectOptions;
 
 use crate::options::AuthOptions;
+use crate::permissions::Permissions;
 
-/// Checks a CONNECT's credentials. `Ok(Some(user))` names who authenticated,
-/// `Ok(None)` means no authentication is configured.
-#[allow(clippy::result_unit_err)]
-pub fn authenticate(auth: &AuthOptions, connect: &ConnectOptions) -> Result<Option<String>, ()> {
+/// Who a client authenticated as.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Identity {
+    /// Empty when no user name applies (no authentication, or a token).
+    pub user: String,
+    pub permissions: Option<Permissions>,
+}
+
+/// The credentials in a CONNECT matched no configured user or token.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("authentication error")]
+pub struct AuthenticationFailed;
+
+/// Checks a CONNECT's credentials against the configured users and tokens.
+pub fn authenticate(
+    auth: &AuthOptions,
+    connect: &ConnectOptions,
+) -> Result<Identity, AuthenticationFailed> {
+    let identity = |user: &str, permissions: &Option<Permissions>| Identity {
+        user: user.to_string(),
+        permissions: permissions
+            .clone()
+            .or_else(|| auth.default_permissions.clone()),
+    };
     if !auth.required() {
-        return Ok(None);
+        return Ok(identity("", &None));
     }
     let given_user = connect.user.as_deref().unwrap_or("");
     let given_pass = connect.pass.as_deref().unwrap_or("");
     if let Some(token) = &auth.token {
         let given = connect.auth_token.as_deref().unwrap_or("");
         return if constant_time_eq(given.as_bytes(), token.as_bytes()) {
-            Ok(Some(String::new()))
+            Ok(identity("", &None))
         } else {
-            Err(())
+            Err(AuthenticationFailed)
         };
     }
     if let Some(user) = &auth.username {
@@ -30,17 +51,17 @@ pub fn authenticate(auth: &AuthOptions, connect: &ConnectOptions) -> Result<Opti
         if constant_time_eq(given_user.as_bytes(), user.as_bytes())
             && constant_time_eq(given_pass.as_bytes(), pass.as_bytes())
         {
-            return Ok(Some(user.clone()));
+            return Ok(identity(user, &None));
         }
     }
     for user in &auth.users {
         if constant_time_eq(given_user.as_bytes(), user.user.as_bytes())
             && constant_time_eq(given_pass.as_bytes(), user.password.as_bytes())
         {
-            return Ok(Some(user.user.clone()));
+            return Ok(identity(&user.user, &user.permissions));
         }
     }
-    Err(())
+    Err(AuthenticationFailed)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -83,15 +104,18 @@ mod tests {
     #[test]
     fn modes() {
         let open = AuthOptions::default();
-        assert_eq!(authenticate(&open, &ConnectOptions::default()), Ok(None));
+        assert_eq!(
+            authenticate(&open, &ConnectOptions::default()),
+            Ok(Identity::default())
+        );
         let single = AuthOptions {
             username: Some("a".into()),
             password: Some("b".into()),
             ..AuthOptions::default()
         };
         assert_eq!(
-            authenticate(&single, &connect("a", "b", "")),
-            Ok(Some("a".into()))
+            authenticate(&single, &connect("a", "b", "")).map(|identity| identity.user),
+            Ok("a".to_string())
         );
         assert!(authenticate(&single, &connect("a", "bb", "")).is_err());
         let token = AuthOptions {
@@ -104,6 +128,7 @@ mod tests {
             users: vec![UserOptions {
                 user: "x".into(),
                 password: "y".into(),
+                permissions: None,
             }],
             ..AuthOptions::default()
         };

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use natrium_config::{Map, Spanned, Value};
 
-use crate::options::{ServerOptions, UserOptions};
+use crate::options::{Permissions, ServerOptions, SubjectPermission, UserOptions};
 
 /// A configuration file that could not be read or understood.
 #[derive(Debug, thiserror::Error)]
@@ -127,18 +127,92 @@ fn apply_authorization(
             "timeout" => options.auth.timeout = seconds(entry)?,
             "users" => {
                 for user in array(entry)? {
-                    let user_map = map(user)?;
-                    let get = |name: &str| user_map.get(name).map(string).transpose();
-                    options.auth.users.push(UserOptions {
-                        user: get("user")?.unwrap_or_default(),
-                        password: get("password")?.or(get("pass")?).unwrap_or_default(),
-                    });
+                    options.auth.users.push(user_options(user)?);
                 }
+            }
+            "default_permissions" | "default_perms" => {
+                options.auth.default_permissions = Some(permissions(entry)?)
             }
             other => return Err(field_error(entry, format!("unknown field {other:?}"))),
         }
     }
     Ok(())
+}
+
+fn user_options(value: &Spanned<Value>) -> Result<UserOptions, ConfigFileError> {
+    let mut user = UserOptions::default();
+    for (key, entry) in settings(map(value)?) {
+        match key.to_ascii_lowercase().as_str() {
+            "user" | "username" => user.user = string(entry)?,
+            "pass" | "password" => user.password = string(entry)?,
+            "permissions" | "perms" => user.permissions = Some(permissions(entry)?),
+            "nkey" | "account" | "allowed_connection_types" => {
+                return Err(field_error(
+                    entry,
+                    format!("'{key}' in users is not supported yet"),
+                ))
+            }
+            other => return Err(field_error(entry, format!("unknown field {other:?}"))),
+        }
+    }
+    Ok(user)
+}
+
+/// `{ publish: ..., subscribe: ... }`, each a subject, a list of subjects (the
+/// allow list) or `{ allow: ..., deny: ... }`.
+fn permissions(value: &Spanned<Value>) -> Result<Permissions, ConfigFileError> {
+    let mut permissions = Permissions::default();
+    for (key, entry) in settings(map(value)?) {
+        match key.to_ascii_lowercase().as_str() {
+            "publish" | "pub" | "import" => permissions.publish = subject_permission(entry)?,
+            "subscribe" | "sub" | "export" => permissions.subscribe = subject_permission(entry)?,
+            "allow_responses" | "allow_resp" => {
+                return Err(field_error(
+                    entry,
+                    "'allow_responses' is not supported yet".to_string(),
+                ))
+            }
+            other => return Err(field_error(entry, format!("unknown field {other:?}"))),
+        }
+    }
+    Ok(permissions)
+}
+
+fn subject_permission(value: &Spanned<Value>) -> Result<SubjectPermission, ConfigFileError> {
+    match &value.value {
+        Value::Map(block) => {
+            let mut permission = SubjectPermission::default();
+            for (key, entry) in settings(block) {
+                match key.to_ascii_lowercase().as_str() {
+                    "allow" => permission.allow = Some(subjects(entry)?),
+                    "deny" => permission.deny = subjects(entry)?,
+                    other => return Err(field_error(entry, format!("unknown field {other:?}"))),
+                }
+            }
+            Ok(permission)
+        }
+        _ => Ok(SubjectPermission {
+            allow: Some(subjects(value)?),
+            deny: Vec::new(),
+        }),
+    }
+}
+
+fn subjects(value: &Spanned<Value>) -> Result<Vec<String>, ConfigFileError> {
+    let list = match &value.value {
+        Value::Array(items) => items.iter().map(string).collect::<Result<Vec<_>, _>>()?,
+        _ => vec![string(value)?],
+    };
+    if let Some(bad) = list
+        .iter()
+        .find(|s| !natrium_subjects::is_valid_subject(s.as_bytes()))
+    {
+        return Err(field_error(
+            value,
+            format!("invalid subject {bad:?} in permissions"),
+        ));
+    }
+    Ok(list)
 }
 
 fn apply_jetstream(
@@ -330,6 +404,28 @@ mod tests {
             .expect("variables resolve");
         assert_eq!(options.port, 4555);
         assert_eq!(options.auth.users[0].password, "s3cret");
+    }
+
+    #[test]
+    fn permissions_in_all_their_forms() {
+        let options = load_str(
+            "authorization {\n  default_permissions { publish: \"_INBOX.>\" }\n  users = [\n    {user: a, password: p, permissions: { publish: { allow: [\"orders.>\"], deny: \"orders.secret\" }, subscribe: [\"a\", \"b.*\"] }}\n    {user: b, password: p}\n  ]\n}\n",
+        )
+        .expect("valid permissions");
+        let a = options.auth.users[0]
+            .permissions
+            .as_ref()
+            .expect("a has permissions");
+        assert_eq!(a.publish.allow, Some(vec!["orders.>".to_string()]));
+        assert_eq!(a.publish.deny, vec!["orders.secret".to_string()]);
+        assert_eq!(
+            a.subscribe.allow,
+            Some(vec!["a".to_string(), "b.*".to_string()])
+        );
+        assert_eq!(options.auth.users[1].permissions, None);
+        let default = options.auth.default_permissions.as_ref().expect("defaults");
+        assert_eq!(default.publish.allow, Some(vec!["_INBOX.>".to_string()]));
+        assert!(load_str("authorization { users = [ {user: a, password: p, permissions: { publish: { alow: x } }} ] }").is_err());
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub mod identity;
 pub mod logging;
 pub mod monitoring;
 pub mod options;
+pub mod permissions;
 pub mod server;
 pub mod signals;
 

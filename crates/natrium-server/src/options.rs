@@ -8,6 +8,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::permissions::{Permissions, SubjectPermission};
+
 /// nats-server's version that natrium-server is wire-compatible with.
 pub const COMPATIBLE_VERSION: &str = "2.14.0";
 
@@ -69,6 +71,8 @@ pub struct AuthOptions {
     pub password: Option<String>,
     pub token: Option<String>,
     pub users: Vec<UserOptions>,
+    /// Permissions of users that have none of their own.
+    pub default_permissions: Option<Permissions>,
     pub timeout: Duration,
 }
 
@@ -76,6 +80,7 @@ pub struct AuthOptions {
 pub struct UserOptions {
     pub user: String,
     pub password: String,
+    pub permissions: Option<Permissions>,
 }
 
 impl AuthOptions {

@@ -22,6 +22,7 @@ use crate::client::delivery::{self, Delivered, FastRng, Message, Publisher};
 use crate::client::outbound::PendingFlush;
 use crate::client::subscription::{Subscription, SubscriptionRef};
 use crate::client::{Client, CloseReason};
+use crate::permissions::{self, Permissions};
 use crate::server::ServerShared;
 
 /// Reads smaller than this get a fresh allocation block.
@@ -48,6 +49,8 @@ pub struct Connection {
     parser: Parser,
     options: ClientOptions,
     connected: bool,
+    /// The authenticated user's permissions; `None` allows everything.
+    permissions: Option<Permissions>,
     pings_outstanding: u32,
     ping_sent_at: Option<Instant>,
     /// Matches by subject, valid while the account's index generation holds.
@@ -81,6 +84,7 @@ impl Connection {
                 no_responders: false,
             },
             connected: false,
+            permissions: None,
             pings_outstanding: 0,
             ping_sent_at: None,
             cache: FxHashMap::default(),
@@ -232,6 +236,14 @@ impl Connection {
             self.ok();
             return;
         }
+        if let Some(permissions) = &self.permissions {
+            if !permissions.can_publish(message.subject) {
+                let text = permissions::publish_violation(message.subject);
+                error!("{} - {text}", self.client.log_prefix());
+                self.send_error_text(&text);
+                return;
+            }
+        }
         self.ok();
         self.client
             .in_msgs
@@ -307,6 +319,14 @@ impl Connection {
             self.send_error(ServerError::InvalidSubject);
             return;
         }
+        if let Some(permissions) = &self.permissions {
+            if !permissions.can_subscribe(subject) {
+                let text = permissions::subscribe_violation(subject, queue);
+                error!("{} - {text}", self.client.log_prefix());
+                self.send_error_text(&text);
+                return;
+            }
+        }
         if self.client.subscription(sid).is_some() {
             // nats-server ignores a SUB that reuses a live sid.
             self.ok();
@@ -327,6 +347,10 @@ impl Connection {
             subject,
             queue,
             sid,
+            self.permissions
+                .as_ref()
+                .map(|p| p.delivery_filter(subject))
+                .unwrap_or_default(),
         ));
         if self.account.subscribe(&subscription).is_err() {
             self.send_error(ServerError::InvalidSubject);
@@ -376,9 +400,9 @@ impl Connection {
             self.client.close(CloseReason::ProtocolViolation);
             return;
         }
-        let user = match crate::auth::authenticate(&self.server.options.auth, &connect) {
-            Ok(user) => user,
-            Err(()) => {
+        let identity = match crate::auth::authenticate(&self.server.options.auth, &connect) {
+            Ok(identity) => identity,
+            Err(_) => {
                 error!("{} - authentication error", self.client.log_prefix());
                 self.send_error(ServerError::AuthorizationViolation);
                 self.client.close(CloseReason::AuthenticationViolation);
@@ -392,9 +416,10 @@ impl Connection {
             metadata.name = connect.name.unwrap_or_default();
             metadata.lang = connect.lang.unwrap_or_default();
             metadata.version = connect.version.unwrap_or_default();
-            metadata.user = user.unwrap_or_default();
+            metadata.user = identity.user;
             metadata.account = self.account.name.clone();
         }
+        self.permissions = identity.permissions;
         self.connected = true;
         self.ok();
     }
@@ -456,6 +481,16 @@ impl Connection {
             .client
             .outbound
             .append(0, |buf| writer::write_err(buf, error));
+        if appended.needs_wake() {
+            self.pending.push(&self.client);
+        }
+    }
+
+    fn send_error_text(&mut self, text: &str) {
+        let appended = self
+            .client
+            .outbound
+            .append(0, |buf| writer::write_err_text(buf, text));
         if appended.needs_wake() {
             self.pending.push(&self.client);
         }

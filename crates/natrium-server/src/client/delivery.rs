@@ -82,7 +82,7 @@ fn deliver_one(
     if !publisher.echo && Arc::ptr_eq(&sub.client, publisher.client) {
         return false;
     }
-    let last = match sub.admit() {
+    let last = match sub.admit(message.subject) {
         Admission::Deliver => false,
         Admission::DeliverLast => true,
         Admission::Skip => return false,

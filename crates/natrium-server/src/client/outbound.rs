@@ -22,8 +22,9 @@ use tokio::sync::Notify;
 
 use crate::client::{Client, CloseReason};
 
-/// Buffers larger than this are released after a write, so one burst does not
-/// pin memory for the life of the connection.
+/// After a write, a batch buffer larger than this shrinks back to it: one
+/// burst does not pin memory for the life of the connection, and a busy
+/// connection does not regrow its buffer from nothing on every cycle.
 const RETAINED_CAPACITY: usize = 256 * 1024;
 
 pub struct Outbound {
@@ -240,7 +241,7 @@ where
             }
             batch.clear();
             if batch.capacity() > RETAINED_CAPACITY {
-                batch = Vec::new();
+                batch.shrink_to(RETAINED_CAPACITY);
             }
             continue;
         }

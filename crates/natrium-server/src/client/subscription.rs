@@ -21,6 +21,9 @@ pub struct Subscription {
     pub delivered: AtomicU64,
     /// Set once removed, so a delivery racing with the removal is dropped.
     pub closed: AtomicBool,
+    /// Subjects this subscription may not receive although its wildcard
+    /// covers them (the user's subscribe-deny patterns); usually empty.
+    pub denied: Box<[Box<[u8]>]>,
 }
 
 /// What a delivery to a subscription with an auto-unsubscribe limit decided.
@@ -39,6 +42,7 @@ impl Subscription {
         subject: &[u8],
         queue: Option<&[u8]>,
         sid: &[u8],
+        denied: Vec<Box<[u8]>>,
     ) -> Self {
         Subscription {
             client,
@@ -49,12 +53,21 @@ impl Subscription {
             max: AtomicU64::new(0),
             delivered: AtomicU64::new(0),
             closed: AtomicBool::new(false),
+            denied: denied.into_boxed_slice(),
         }
     }
 
-    /// Counts one delivery and decides whether it may happen.
-    pub fn admit(&self) -> Admission {
+    /// Counts one delivery of `subject` and decides whether it may happen.
+    pub fn admit(&self, subject: &[u8]) -> Admission {
         if self.closed.load(Ordering::Relaxed) {
+            return Admission::Skip;
+        }
+        if !self.denied.is_empty()
+            && self
+                .denied
+                .iter()
+                .any(|pattern| natrium_subjects::subject_matches_filter(subject, pattern))
+        {
             return Admission::Skip;
         }
         let delivered = self.delivered.fetch_add(1, Ordering::Relaxed) + 1;
