@@ -179,3 +179,26 @@ fn accepted_but_unsupported_flags_warn() {
         .iter()
         .any(|l| l.contains("[WRN]") && l.contains("use a leafnode")));
 }
+
+#[test]
+fn log_file_flag_writes_the_log_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("natrium.log");
+    let mut child = Command::new(BIN)
+        .args(["-p", "-1", "-l", path_str(&log)])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut text = String::new();
+    for _ in 0..500 {
+        text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("Server is ready") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(text.contains("[INF] Listening for client connections on"), "{text}");
+    assert!(text.contains("[INF] Server is ready"), "{text}");
+}
