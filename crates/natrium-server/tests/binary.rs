@@ -199,6 +199,9 @@ fn log_file_flag_writes_the_log_there() {
     }
     let _ = child.kill();
     let _ = child.wait();
-    assert!(text.contains("[INF] Listening for client connections on"), "{text}");
+    assert!(
+        text.contains("[INF] Listening for client connections on"),
+        "{text}"
+    );
     assert!(text.contains("[INF] Server is ready"), "{text}");
 }

@@ -191,6 +191,20 @@ fn html_index() -> Response<Full<Bytes>> {
         .unwrap_or_default()
 }
 
+/// A subject index's statistics with nats-server's `/subsz` field names.
+pub fn index_stats_json(stats: &natrium_subjects::IndexStats) -> serde_json::Value {
+    serde_json::json!({
+        "num_subscriptions": stats.num_subscriptions,
+        "num_cache": stats.num_cache,
+        "num_inserts": stats.num_inserts,
+        "num_removes": stats.num_removes,
+        "num_matches": stats.num_matches,
+        "cache_hit_rate": stats.cache_hit_rate,
+        "max_fanout": stats.max_fanout,
+        "avg_fanout": stats.avg_fanout,
+    })
+}
+
 /// RFC 3339 with nanoseconds, as Go's encoding/json writes a time.Time.
 pub fn rfc3339(time: std::time::SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)

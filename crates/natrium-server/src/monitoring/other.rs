@@ -57,7 +57,7 @@ pub fn accountz(shared: &ServerShared, query: &Query) -> Value {
                 "client_connections": connections_in(shared, &account.name),
                 "subscriptions": stats.num_subscriptions,
                 "name_tag": account.name,
-                "sublist_stats": sublist_stats(&stats),
+                "sublist_stats": super::index_stats_json(&stats),
             });
         }
         None => {
@@ -85,19 +85,6 @@ pub fn accstatz(shared: &ServerShared) -> Value {
 
 pub fn jsz(shared: &ServerShared) -> Value {
     json!({ "server_id": shared.id, "now": now(), "disabled": !shared.options.jetstream.enabled, "config": {}, "memory": 0, "storage": 0, "accounts": 0, "api": { "total": 0, "errors": 0 } })
-}
-
-fn sublist_stats(stats: &natrium_subjects::IndexStats) -> Value {
-    json!({
-        "num_subscriptions": stats.num_subscriptions,
-        "num_cache": stats.num_cache,
-        "num_inserts": stats.num_inserts,
-        "num_removes": stats.num_removes,
-        "num_matches": stats.num_matches,
-        "cache_hit_rate": stats.cache_hit_rate,
-        "max_fanout": stats.max_fanout,
-        "avg_fanout": stats.avg_fanout,
-    })
 }
 
 /// `/healthz`: ok while serving. `js-enabled-only` and `js-server-only` ask

@@ -14,18 +14,9 @@ pub fn subsz(shared: &ServerShared, query: &Query) -> Value {
     for account in &accounts {
         stats.merge(&account.index_stats());
     }
-    let mut value = json!({
-        "server_id": shared.id,
-        "now": rfc3339(SystemTime::now()),
-        "num_subscriptions": stats.num_subscriptions,
-        "num_cache": stats.num_cache,
-        "num_inserts": stats.num_inserts,
-        "num_removes": stats.num_removes,
-        "num_matches": stats.num_matches,
-        "cache_hit_rate": stats.cache_hit_rate,
-        "max_fanout": stats.max_fanout,
-        "avg_fanout": stats.avg_fanout,
-    });
+    let mut value = super::index_stats_json(&stats);
+    value["server_id"] = json!(shared.id);
+    value["now"] = json!(rfc3339(SystemTime::now()));
     if query.flag("subs") {
         let filter = query.get("test");
         let mut list = Vec::new();
