@@ -8,12 +8,14 @@
 //! - [`parser`] turns client bytes into [`ClientOp`]s that borrow from the read
 //!   buffer, so the hot path never copies a subject or payload to parse it;
 //! - [`writer`] appends server operations to an outbound buffer;
+//! - [`server_ops`] reads `MSG`/`HMSG` back, for in-process subscribers;
 //! - [`messages`] holds the JSON bodies of `INFO` and `CONNECT`;
 //! - [`errors`] holds the exact `-ERR` texts clients and tests match on.
 
 pub mod errors;
 pub mod messages;
 pub mod parser;
+pub mod server_ops;
 pub mod writer;
 
 pub use errors::ServerError;

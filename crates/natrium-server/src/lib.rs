@@ -25,6 +25,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod identity;
+pub mod internal;
 pub mod logging;
 pub mod monitoring;
 pub mod options;

@@ -195,6 +195,11 @@ impl ServerShared {
         totals
     }
 
+    /// A fresh client id (connections and internal clients share the space).
+    pub fn allocate_client_id(&self) -> u64 {
+        self.next_client_id.fetch_add(1, Ordering::Relaxed)
+    }
+
     pub fn is_shutting_down(&self) -> bool {
         self.shutdown.is_cancelled()
     }
@@ -363,7 +368,7 @@ async fn accept_loop(shared: Arc<ServerShared>, listener: TcpListener) {
 
 async fn serve_client(shared: Arc<ServerShared>, stream: TcpStream, addr: SocketAddr) {
     let _ = stream.set_nodelay(true);
-    let id = shared.next_client_id.fetch_add(1, Ordering::Relaxed);
+    let id = shared.allocate_client_id();
     let client = Arc::new(Client::new(id, addr, shared.options.max_pending));
     debug!("{} - Client connection created", client.log_prefix());
     shared

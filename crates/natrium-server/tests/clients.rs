@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use common::{client, embedded, embedded_default, HANG_GUARD};
+use common::{client, embedded, embedded_default, sync, HANG_GUARD};
 use futures::StreamExt;
 use natrium_server::ServerOptions;
 
@@ -25,7 +25,7 @@ async fn publish_subscribe_with_wildcards() {
     let mut star = nc.subscribe("sales.*.order").await.unwrap();
     let mut tail = nc.subscribe("sales.>").await.unwrap();
     let mut other = nc.subscribe("billing.>").await.unwrap();
-    nc.flush().await.unwrap();
+    sync(&nc).await;
 
     nc.publish("sales.domain.order", "created".into())
         .await
@@ -34,7 +34,7 @@ async fn publish_subscribe_with_wildcards() {
         .await
         .unwrap();
     nc.publish("billing.x", "b".into()).await.unwrap();
-    nc.flush().await.unwrap();
+    sync(&nc).await;
 
     assert_eq!(next(&mut exact).await.payload, "created");
     assert_eq!(next(&mut star).await.payload, "created");
@@ -49,14 +49,14 @@ async fn messages_arrive_in_order_across_connections() {
     let publisher = client(&server).await;
     let subscriber = client(&server).await;
     let mut sub = subscriber.subscribe("seq").await.unwrap();
-    subscriber.flush().await.unwrap();
+    sync(&subscriber).await;
     for i in 0..10_000u32 {
         publisher
             .publish("seq", i.to_string().into())
             .await
             .unwrap();
     }
-    publisher.flush().await.unwrap();
+    sync(&publisher).await;
     for i in 0..10_000u32 {
         assert_eq!(next(&mut sub).await.payload, i.to_string());
     }
@@ -73,16 +73,16 @@ async fn queue_groups_spread_work_and_never_duplicate() {
             .queue_subscribe("jobs", "workers".into())
             .await
             .unwrap();
-        worker.flush().await.unwrap();
+        sync(&worker).await;
         workers.push((worker, sub));
     }
     let mut audit = nc.subscribe("jobs").await.unwrap();
-    nc.flush().await.unwrap();
+    sync(&nc).await;
     const JOBS: usize = 2000;
     for i in 0..JOBS {
         nc.publish("jobs", i.to_string().into()).await.unwrap();
     }
-    nc.flush().await.unwrap();
+    sync(&nc).await;
     for _ in 0..JOBS {
         next(&mut audit).await;
     }
@@ -90,7 +90,7 @@ async fn queue_groups_spread_work_and_never_duplicate() {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut per_worker = Vec::new();
     for (worker, mut sub) in workers {
-        worker.flush().await.unwrap();
+        sync(&worker).await;
         sub.unsubscribe().await.unwrap();
         let mut count = 0;
         while let Some(message) = sub.next().await {
@@ -114,7 +114,7 @@ async fn request_reply_and_headers() {
     let server = embedded_default().await;
     let responder = client(&server).await;
     let mut service = responder.subscribe("echo").await.unwrap();
-    responder.flush().await.unwrap();
+    sync(&responder).await;
     tokio::spawn(async move {
         while let Some(request) = service.next().await {
             let mut headers = async_nats::HeaderMap::new();
@@ -161,11 +161,11 @@ async fn auto_unsubscribe_after_n() {
     let nc = client(&server).await;
     let mut sub = nc.subscribe("limited").await.unwrap();
     sub.unsubscribe_after(3).await.unwrap();
-    nc.flush().await.unwrap();
+    sync(&nc).await;
     for i in 0..10 {
         nc.publish("limited", i.to_string().into()).await.unwrap();
     }
-    nc.flush().await.unwrap();
+    sync(&nc).await;
     let mut got = Vec::new();
     while let Some(message) = tokio::time::timeout(HANG_GUARD, sub.next()).await.unwrap() {
         got.push(message.payload);
@@ -202,7 +202,7 @@ async fn slow_consumer_is_disconnected_and_others_are_unaffected() {
     stalled.until_pong().await;
     let healthy = client(&server).await;
     let mut healthy_sub = healthy.subscribe("firehose").await.unwrap();
-    healthy.flush().await.unwrap();
+    sync(&healthy).await;
     let publisher = client(&server).await;
     // 32 MiB in all: far beyond the stalled socket's kernel buffers plus max_pending.
     // The healthy subscriber keeps up (each message is received before the
@@ -249,7 +249,7 @@ async fn clients_reconnect_after_a_restart_on_the_same_port() {
         .await
         .unwrap();
     let mut sub = nc.subscribe("after.restart").await.unwrap();
-    nc.flush().await.unwrap();
+    sync(&nc).await;
     server.shutdown().await;
     let options = ServerOptions {
         port: addr.port(),
@@ -264,7 +264,7 @@ async fn clients_reconnect_after_a_restart_on_the_same_port() {
                 .publish("after.restart", "back".into())
                 .await
                 .unwrap();
-            publisher.flush().await.unwrap();
+            sync(&publisher).await;
             if let Ok(Some(message)) =
                 tokio::time::timeout(Duration::from_millis(100), sub.next()).await
             {

@@ -130,9 +130,14 @@ pub fn settle(outcome: &mut Delivered) -> usize {
     for sub in outcome.expired.drain(..) {
         sub.remove();
     }
-    let slow = outcome.slow.len();
+    let mut slow = 0;
     for client in outcome.slow.drain(..) {
-        client.close(CloseReason::SlowConsumerPendingBytes);
+        // In-process subscribers are part of the server: they stall
+        // publishers but are never disconnected.
+        if !client.is_internal() {
+            client.close(CloseReason::SlowConsumerPendingBytes);
+            slow += 1;
+        }
     }
     slow
 }

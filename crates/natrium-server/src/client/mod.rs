@@ -95,6 +95,8 @@ pub struct Client {
     pub last_activity: AtomicU64,
     /// Set from CONNECT: whether HMSG may be sent to this client.
     headers: AtomicBool,
+    /// An in-process client (JetStream, services): never cut off as slow.
+    internal: AtomicBool,
     subscriptions: Mutex<HashMap<Box<[u8]>, Arc<Subscription>>>,
     close_reason: OnceLock<CloseReason>,
     closing: Notify,
@@ -113,6 +115,7 @@ impl Client {
             in_bytes: AtomicU64::new(0),
             last_activity: AtomicU64::new(unix_nanos(start)),
             headers: AtomicBool::new(false),
+            internal: AtomicBool::new(false),
             subscriptions: Mutex::new(HashMap::new()),
             close_reason: OnceLock::new(),
             closing: Notify::new(),
@@ -172,6 +175,14 @@ impl Client {
 
     pub fn set_supports_headers(&self, headers: bool) {
         self.headers.store(headers, Ordering::Relaxed);
+    }
+
+    pub fn is_internal(&self) -> bool {
+        self.internal.load(Ordering::Relaxed)
+    }
+
+    pub fn mark_internal(&self) {
+        self.internal.store(true, Ordering::Relaxed);
     }
 
     pub fn touch(&self) {

@@ -23,9 +23,10 @@ use tokio::sync::Notify;
 use crate::client::{Client, CloseReason};
 
 /// After a write, a batch buffer larger than this shrinks back to it: one
-/// burst does not pin memory for the life of the connection, and a busy
-/// connection does not regrow its buffer from nothing on every cycle.
-const RETAINED_CAPACITY: usize = 256 * 1024;
+/// burst does not pin memory for the life of the connection, while a busy
+/// connection keeps its two swap buffers instead of regrowing them every
+/// cycle (allocations this large are fresh mmaps: regrowing page-faults).
+const RETAINED_CAPACITY: usize = 2 * 1024 * 1024;
 
 pub struct Outbound {
     state: Mutex<OutboundState>,
@@ -174,6 +175,21 @@ impl Outbound {
         state.signaled = false;
         state.in_flight = spare.len();
         state.closed
+    }
+
+    /// For in-process readers: takes what is queued (see [`Outbound::take`]).
+    pub(crate) fn take_batch(&self, spare: &mut Vec<u8>) -> bool {
+        self.take(spare)
+    }
+
+    /// For in-process readers: the taken batch was consumed.
+    pub(crate) fn written_batch(&self) {
+        self.written();
+    }
+
+    /// For in-process readers: resolves when data was appended or it closed.
+    pub(crate) async fn wait_for_data(&self) {
+        self.wake.notified().await;
     }
 
     /// The writer finished a batch: release stalled publishers once below the threshold.

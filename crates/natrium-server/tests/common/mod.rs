@@ -35,6 +35,30 @@ pub async fn client(server: &Server) -> async_nats::Client {
         .expect("client connects")
 }
 
+/// Waits until the server has processed everything `client` sent so far.
+///
+/// async-nats's `flush()` only writes the client's buffer to the socket; it
+/// is no round trip, so "subscribe, flush" does not mean the server has the
+/// SUB yet. The server handles one connection's operations in order, so a
+/// message the client publishes to its own fresh inbox and gets back proves
+/// everything before it was processed.
+pub async fn sync(client: &async_nats::Client) {
+    use futures::StreamExt;
+    let inbox = client.new_inbox();
+    let mut probe = client
+        .subscribe(inbox.clone())
+        .await
+        .expect("probe subscription");
+    client
+        .publish(inbox, bytes::Bytes::new())
+        .await
+        .expect("probe publish");
+    client.flush().await.expect("flush probe");
+    tokio::time::timeout(HANG_GUARD, probe.next())
+        .await
+        .expect("probe came back within the hang guard");
+}
+
 /// A connection that speaks the protocol by hand.
 pub struct RawClient {
     stream: TcpStream,

@@ -1,0 +1,214 @@
+//! Internal clients: in-process subscribers and publishers on an account.
+//!
+//! JetStream and other server services are "just more subscribers and
+//! publishers on an account". An internal client is an ordinary [`Client`]
+//! whose outbound buffer is read by an in-process [`InternalInbox`] instead
+//! of a socket writer, so delivery, queue groups, back-pressure and
+//! monitoring treat it like any connection and need no special cases.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use natrium_protocol::server_ops::{parse_delivered, skip_line};
+use natrium_subjects::SubjectError;
+use parking_lot::Mutex;
+
+use crate::account::Account;
+use crate::client::delivery::{self, Delivered, FastRng, Message, Publisher};
+use crate::client::outbound::PendingFlush;
+use crate::client::subscription::Subscription;
+use crate::client::Client;
+use crate::server::ServerShared;
+
+/// Internal subscribers may queue this much before publishers are stalled.
+const INTERNAL_MAX_PENDING: usize = 256 * 1024 * 1024;
+
+/// A message delivered to an internal client, owning its bytes.
+#[derive(Debug, Clone)]
+pub struct InternalMessage {
+    pub subject: String,
+    pub sid: u64,
+    pub reply: Option<String>,
+    /// The raw header block (`NATS/1.0\r\n...`), when the message had one.
+    pub headers: Option<Bytes>,
+    pub payload: Bytes,
+}
+
+/// The publishing and subscribing side of an internal client.
+pub struct InternalClient {
+    client: Arc<Client>,
+    account: Arc<Account>,
+    next_sid: AtomicU64,
+    /// Delivery scratch state; publishing is serialized per internal client.
+    publishing: Mutex<(FastRng, PendingFlush, Delivered)>,
+}
+
+/// The receiving side: yields what the client's subscriptions delivered.
+pub struct InternalInbox {
+    client: Arc<Client>,
+    batch: Vec<u8>,
+    read: usize,
+}
+
+impl InternalClient {
+    /// Creates an internal client in `account`, registered with the server so
+    /// it appears in monitoring like any connection.
+    pub fn connect(
+        server: &Arc<ServerShared>,
+        account: Arc<Account>,
+        name: &str,
+    ) -> (Arc<InternalClient>, InternalInbox) {
+        let id = server.allocate_client_id();
+        let client = Arc::new(Client::new(
+            id,
+            SocketAddr::from(([0, 0, 0, 0], 0)),
+            INTERNAL_MAX_PENDING,
+        ));
+        client.mark_internal();
+        client.set_supports_headers(true);
+        {
+            let mut metadata = client.metadata.lock();
+            metadata.name = name.to_string();
+            metadata.lang = "natrium-internal".to_string();
+            metadata.account = account.name.clone();
+        }
+        let internal = Arc::new(InternalClient {
+            client: client.clone(),
+            account,
+            next_sid: AtomicU64::new(1),
+            publishing: Mutex::new((
+                FastRng::new(id ^ 0x5DEE_CE66_D1CE_4E5B),
+                PendingFlush::default(),
+                Delivered::default(),
+            )),
+        });
+        let inbox = InternalInbox {
+            client,
+            batch: Vec::new(),
+            read: 0,
+        };
+        (internal, inbox)
+    }
+
+    /// Subscribes; returns the sid that [`InternalMessage::sid`] will carry.
+    pub fn subscribe(&self, subject: &str, queue: Option<&str>) -> Result<u64, SubjectError> {
+        let sid = self.next_sid.fetch_add(1, Ordering::Relaxed);
+        let subscription = Arc::new(Subscription::new(
+            self.client.clone(),
+            self.account.clone(),
+            subject.as_bytes(),
+            queue.map(str::as_bytes),
+            sid.to_string().as_bytes(),
+            Vec::new(),
+        ));
+        self.account.subscribe(&subscription)?;
+        self.client.add_subscription(subscription);
+        Ok(sid)
+    }
+
+    pub fn unsubscribe(&self, sid: u64) {
+        if let Some(subscription) = self.client.subscription(sid.to_string().as_bytes()) {
+            subscription.remove();
+        }
+    }
+
+    /// Publishes into the account as a client would; returns how many
+    /// subscribers received the message.
+    pub fn publish(
+        &self,
+        subject: &[u8],
+        reply: Option<&[u8]>,
+        headers: Option<&[u8]>,
+        payload: &[u8],
+    ) -> usize {
+        let data;
+        let (header_len, data) = match headers {
+            Some(headers) => {
+                let mut joined = Vec::with_capacity(headers.len() + payload.len());
+                joined.extend_from_slice(headers);
+                joined.extend_from_slice(payload);
+                data = joined;
+                (Some(headers.len()), &data[..])
+            }
+            None => (None, payload),
+        };
+        let message = Message {
+            subject,
+            reply,
+            header_len,
+            data,
+        };
+        let matches = self.account.matches(subject);
+        let mut guard = self.publishing.lock();
+        let (rng, pending, outcome) = &mut *guard;
+        let mut publisher = Publisher {
+            client: &self.client,
+            echo: true,
+            rng,
+        };
+        delivery::deliver(&matches, &message, &mut publisher, pending, outcome);
+        let delivered = std::mem::take(&mut outcome.count);
+        delivery::settle(outcome);
+        outcome.stalled.clear();
+        pending.flush();
+        delivered
+    }
+
+    /// Stops the client: its subscriptions go, its inbox ends.
+    pub fn close(&self) {
+        let subscriptions = self.client.subscriptions();
+        for subscription in subscriptions {
+            subscription.remove();
+        }
+        self.client
+            .close(crate::client::CloseReason::ServerShutdown);
+    }
+}
+
+impl InternalInbox {
+    /// The next delivered message; `None` once the client is closed.
+    pub async fn next(&mut self) -> Option<InternalMessage> {
+        loop {
+            if let Some(message) = self.parse_next() {
+                return Some(message);
+            }
+            // Frames are appended whole under the outbound lock, so a
+            // consumed batch never ends in a partial frame: swap, don't copy.
+            self.batch.clear();
+            self.read = 0;
+            let closed = self.client.outbound.take_batch(&mut self.batch);
+            self.client.outbound.written_batch();
+            if self.batch.is_empty() {
+                if closed {
+                    return None;
+                }
+                self.client.outbound.wait_for_data().await;
+            }
+        }
+    }
+
+    fn parse_next(&mut self) -> Option<InternalMessage> {
+        loop {
+            let rest = &self.batch[self.read..];
+            if let Some((msg, used)) = parse_delivered(rest) {
+                let message = InternalMessage {
+                    subject: String::from_utf8_lossy(msg.subject).into_owned(),
+                    sid: std::str::from_utf8(msg.sid)
+                        .ok()
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(0),
+                    reply: msg.reply.map(|r| String::from_utf8_lossy(r).into_owned()),
+                    headers: msg.headers().map(Bytes::copy_from_slice),
+                    payload: Bytes::copy_from_slice(msg.payload()),
+                };
+                self.read += used;
+                return Some(message);
+            }
+            // INFO or PING lines meant for network clients are not messages.
+            let skip = skip_line(rest)?;
+            self.read += skip;
+        }
+    }
+}
