@@ -41,6 +41,17 @@ pub fn write_msg(
     out.extend_from_slice(b"\r\n");
 }
 
+/// The most bytes [`write_msg`] writes for these lengths: verb, spaces, two
+/// decimal sizes and CRLFs around the given fields.
+pub const fn msg_size_bound(subject: usize, sid: usize, reply: usize, data: usize) -> usize {
+    subject + sid + reply + data + 56
+}
+
+/// The most bytes [`write_err_text`] writes for a text of this length.
+pub const fn err_size_bound(text: usize) -> usize {
+    text + 10
+}
+
 /// Appends `-ERR '<text>'\r\n`.
 pub fn write_err(out: &mut Vec<u8>, error: ServerError) {
     write_err_text(out, error.text());
@@ -84,6 +95,16 @@ mod tests {
             Some(12),
             b"NATS/1.0\r\n\r\nhi",
         );
+        let mut bounded = Vec::new();
+        write_msg(
+            &mut bounded,
+            b"s",
+            b"9",
+            Some(b"r"),
+            Some(usize::MAX / 2),
+            &[0; 3],
+        );
+        assert!(bounded.len() <= msg_size_bound(1, 1, 1, 3) + 20);
         assert_eq!(
             out,
             b"MSG foo 1 2\r\nhi\r\nMSG foo 22 inbox 0\r\n\r\nHMSG foo 3 12 14\r\nNATS/1.0\r\n\r\nhi\r\n"

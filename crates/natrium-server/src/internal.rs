@@ -6,6 +6,7 @@
 //! of a socket writer, so delivery, queue groups, back-pressure and
 //! monitoring treat it like any connection and need no special cases.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -48,7 +49,9 @@ pub struct InternalClient {
 /// The receiving side: yields what the client's subscriptions delivered.
 pub struct InternalInbox {
     client: Arc<Client>,
-    batch: Vec<u8>,
+    /// Chunks taken from the outbound buffer; frames never straddle chunks.
+    batch: VecDeque<Vec<u8>>,
+    /// Bytes of the front chunk already parsed.
     read: usize,
 }
 
@@ -86,7 +89,7 @@ impl InternalClient {
         });
         let inbox = InternalInbox {
             client,
-            batch: Vec::new(),
+            batch: VecDeque::new(),
             read: 0,
         };
         (internal, inbox)
@@ -171,44 +174,53 @@ impl InternalInbox {
     /// The next delivered message; `None` once the client is closed.
     pub async fn next(&mut self) -> Option<InternalMessage> {
         loop {
-            if let Some(message) = self.parse_next() {
-                return Some(message);
+            while let Some(chunk) = self.batch.front() {
+                match parse_front(&chunk[self.read..]) {
+                    Some((message, used)) => {
+                        self.read += used;
+                        if let Some(message) = message {
+                            return Some(message);
+                        }
+                    }
+                    None => {
+                        self.batch.pop_front();
+                        self.read = 0;
+                    }
+                }
             }
-            // Frames are appended whole under the outbound lock, so a
-            // consumed batch never ends in a partial frame: swap, don't copy.
-            self.batch.clear();
-            self.read = 0;
-            let closed = self.client.outbound.take_batch(&mut self.batch);
-            self.client.outbound.written_batch();
+            let closed = self.client.outbound.take(&mut self.batch);
             if self.batch.is_empty() {
+                self.client.outbound.finish(&mut self.batch);
                 if closed {
                     return None;
                 }
                 self.client.outbound.wait_for_data().await;
+            } else {
+                // Consumed chunks are not recycled: the inbox copies what it
+                // keeps, and releasing the stall only needs the accounting.
+                let mut none = VecDeque::new();
+                self.client.outbound.finish(&mut none);
             }
         }
     }
+}
 
-    fn parse_next(&mut self) -> Option<InternalMessage> {
-        loop {
-            let rest = &self.batch[self.read..];
-            if let Some((msg, used)) = parse_delivered(rest) {
-                let message = InternalMessage {
-                    subject: String::from_utf8_lossy(msg.subject).into_owned(),
-                    sid: std::str::from_utf8(msg.sid)
-                        .ok()
-                        .and_then(|s| s.parse().ok())
-                        .unwrap_or(0),
-                    reply: msg.reply.map(|r| String::from_utf8_lossy(r).into_owned()),
-                    headers: msg.headers().map(Bytes::copy_from_slice),
-                    payload: Bytes::copy_from_slice(msg.payload()),
-                };
-                self.read += used;
-                return Some(message);
-            }
-            // INFO or PING lines meant for network clients are not messages.
-            let skip = skip_line(rest)?;
-            self.read += skip;
-        }
+/// Parses the frame at the front of a chunk: `Some((Some(message), used))`
+/// for a message, `Some((None, used))` for a line to skip (INFO, PING meant
+/// for network clients), `None` when the chunk is used up.
+fn parse_front(rest: &[u8]) -> Option<(Option<InternalMessage>, usize)> {
+    if let Some((msg, used)) = parse_delivered(rest) {
+        let message = InternalMessage {
+            subject: String::from_utf8_lossy(msg.subject).into_owned(),
+            sid: std::str::from_utf8(msg.sid)
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0),
+            reply: msg.reply.map(|r| String::from_utf8_lossy(r).into_owned()),
+            headers: msg.headers().map(Bytes::copy_from_slice),
+            payload: Bytes::copy_from_slice(msg.payload()),
+        };
+        return Some((Some(message), used));
     }
+    skip_line(rest).map(|used| (None, used))
 }

@@ -49,12 +49,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// glibc hands freed heap back to the OS as soon as 128 KiB are free at its
+/// top; a server whose backlogs come and go then page-faults the same memory
+/// back in on every burst. Keeping up to 64 MiB of freed heap for reuse costs
+/// no more resident memory than the burst itself already needed.
+fn keep_freed_memory_for_reuse() {
+    const TRIM_THRESHOLD: libc::c_int = 64 * 1024 * 1024;
+    // SAFETY: mallopt only adjusts allocator tuning parameters.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD);
+    }
+}
+
 fn fail(message: &str) -> ExitCode {
     eprintln!("natrium-server: {message}");
     ExitCode::FAILURE
 }
 
 fn run(options: ServerOptions) -> anyhow::Result<()> {
+    keep_freed_memory_for_reuse();
     logging::init(
         options.log_file.as_deref(),
         options.debug,

@@ -20,7 +20,7 @@ use tracing::{debug, error, info, warn};
 
 use crate::account::Accounts;
 use crate::client::connection::Connection;
-use crate::client::outbound::write_loop;
+use crate::client::writer::write_loop;
 use crate::client::{Client, CloseReason};
 use crate::options::{ServerOptions, COMPATIBLE_VERSION};
 
@@ -319,7 +319,7 @@ impl Server {
             let info = shared.info_for(client).to_protocol_line();
             if client
                 .outbound
-                .append(0, |buf| buf.extend_from_slice(&info))
+                .append(0, info.len(), |buf| buf.extend_from_slice(&info))
                 .needs_wake()
             {
                 client.outbound.wake();
@@ -379,7 +379,7 @@ async fn serve_client(shared: Arc<ServerShared>, stream: TcpStream, addr: Socket
     let info = shared.info_for(&client).to_protocol_line();
     client
         .outbound
-        .append(0, |buf| buf.extend_from_slice(&info));
+        .append(0, info.len(), |buf| buf.extend_from_slice(&info));
     let over_limit = {
         let mut clients = shared.clients.lock();
         let over = clients.len() >= shared.options.max_connections;
@@ -395,9 +395,12 @@ async fn serve_client(shared: Arc<ServerShared>, stream: TcpStream, addr: Socket
     ));
     if over_limit {
         error!("{} - maximum connections exceeded", client.log_prefix());
-        client.outbound.append(0, |buf| {
-            writer::write_err(buf, ServerError::MaxConnectionsExceeded)
-        });
+        let error = ServerError::MaxConnectionsExceeded;
+        client
+            .outbound
+            .append(0, writer::err_size_bound(error.text().len()), |buf| {
+                writer::write_err(buf, error)
+            });
         client.close(CloseReason::MaxConnectionsExceeded);
         let _ = writer_task.await;
         return;

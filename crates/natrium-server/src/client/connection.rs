@@ -288,7 +288,8 @@ impl Connection {
             .chain(matches.queues.iter().flat_map(|q| q.members.iter()))
             .filter(|sub| Arc::ptr_eq(&sub.0.client, &self.client));
         for sub in own {
-            let appended = self.client.outbound.append(1, |buf| {
+            let bound = writer::msg_size_bound(reply.len(), sub.0.sid.len(), 0, headers.len());
+            let appended = self.client.outbound.append(1, bound, |buf| {
                 writer::write_msg(buf, reply, &sub.0.sid, None, Some(headers.len()), &headers)
             });
             if appended.needs_wake() {
@@ -468,7 +469,7 @@ impl Connection {
         if self
             .client
             .outbound
-            .append(0, |buf| buf.extend_from_slice(bytes))
+            .append(0, bytes.len(), |buf| buf.extend_from_slice(bytes))
             .needs_wake()
         {
             self.pending.push(&self.client);
@@ -477,10 +478,12 @@ impl Connection {
 
     fn send_error(&mut self, error: ServerError) {
         trace!("{} - ->> [-ERR {}]", self.client.log_prefix(), error.text());
-        let appended = self
-            .client
-            .outbound
-            .append(0, |buf| writer::write_err(buf, error));
+        let appended =
+            self.client
+                .outbound
+                .append(0, writer::err_size_bound(error.text().len()), |buf| {
+                    writer::write_err(buf, error)
+                });
         if appended.needs_wake() {
             self.pending.push(&self.client);
         }
@@ -490,7 +493,9 @@ impl Connection {
         let appended = self
             .client
             .outbound
-            .append(0, |buf| writer::write_err_text(buf, text));
+            .append(0, writer::err_size_bound(text.len()), |buf| {
+                writer::write_err_text(buf, text)
+            });
         if appended.needs_wake() {
             self.pending.push(&self.client);
         }

@@ -92,7 +92,9 @@ fn deliver_one(
         Some(len) if !sub.client.supports_headers() => (None, &message.data[len..]),
         other => (other, message.data),
     };
-    let appended = sub.client.outbound.append(1, |buf| {
+    let reply_len = message.reply.map_or(0, <[u8]>::len);
+    let bound = writer::msg_size_bound(message.subject.len(), sub.sid.len(), reply_len, data.len());
+    let appended = sub.client.outbound.append(1, bound, |buf| {
         writer::write_msg(
             buf,
             message.subject,

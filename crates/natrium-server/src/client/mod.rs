@@ -3,12 +3,14 @@
 //! A [`Client`] is the part of a connection that other tasks touch: its
 //! outbound buffer, counters, metadata for monitoring and its subscriptions.
 //! The connection's own reader task ([`connection`]) parses and acts on what
-//! the client sends; its writer task ([`outbound::write_loop`]) flushes.
+//! the client sends; its writer task ([`writer::write_loop`]) flushes.
 
+pub mod chunks;
 pub mod connection;
 pub mod delivery;
 pub mod outbound;
 pub mod subscription;
+pub mod writer;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -1,32 +1,27 @@
-//! A connection's outbound buffer and the task that writes it to the socket.
+//! A connection's outbound buffer: where deliveries wait for the writer.
 //!
-//! Publishers append deliveries straight into the subscriber's buffer under a
-//! short lock; the subscriber's writer task swaps the buffer out and writes it
-//! in one batch. Waking the writer is deferred to the end of the publisher's
-//! read batch (see [`PendingFlush`]) so a burst of messages costs one wake-up,
-//! not one per message.
+//! Publishers append deliveries straight into the subscriber's buffer (a
+//! [`ChunkQueue`]) under a short lock; the subscriber's writer task
+//! ([`crate::client::writer`]) takes everything queued and writes it in one
+//! vectored write. Waking the writer is deferred to the end of the
+//! publisher's read batch (see [`PendingFlush`]) so a burst of messages costs
+//! one wake-up, not one per message.
 //!
 //! Back-pressure follows nats-server: pending bytes count what is queued plus
 //! what the writer is still writing. Past 75% of `max_pending` the subscriber
 //! is "stalling" and publishers feeding it pause for a few milliseconds (see
 //! [`stall_duration`]) so a reader that is merely behind can catch up; past
-//! `max_pending` it is a slow consumer and is disconnected. A write that
-//! misses `write_deadline` also makes it a slow consumer.
+//! `max_pending` it is a slow consumer and is disconnected.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use tokio::io::AsyncWriteExt;
 use tokio::sync::Notify;
 
-use crate::client::{Client, CloseReason};
-
-/// After a write, a batch buffer larger than this shrinks back to it: one
-/// burst does not pin memory for the life of the connection, while a busy
-/// connection keeps its two swap buffers instead of regrowing them every
-/// cycle (allocations this large are fresh mmaps: regrowing page-faults).
-const RETAINED_CAPACITY: usize = 2 * 1024 * 1024;
+use crate::client::chunks::ChunkQueue;
+use crate::client::Client;
 
 pub struct Outbound {
     state: Mutex<OutboundState>,
@@ -37,17 +32,17 @@ pub struct Outbound {
 }
 
 #[derive(Default)]
-pub struct OutboundState {
-    pub buf: Vec<u8>,
+struct OutboundState {
+    queue: ChunkQueue,
     /// A wake-up is already owed to the writer; don't queue another.
     signaled: bool,
     /// Bytes the writer has taken and not finished writing.
     in_flight: usize,
     /// Pending bytes passed the stall threshold; publishers should pause.
     stalling: bool,
-    pub closed: bool,
-    pub out_msgs: u64,
-    pub out_bytes: u64,
+    closed: bool,
+    out_msgs: u64,
+    out_bytes: u64,
 }
 
 /// What an append found.
@@ -97,20 +92,25 @@ impl Outbound {
         }
     }
 
-    /// Appends with `write` under the lock. `messages` counts toward out_msgs.
+    /// Appends with `write` under the lock; `size_hint` is the most it will
+    /// write (so the frame lands in one chunk). `messages` counts toward out_msgs.
     #[inline]
-    pub fn append(&self, messages: u64, write: impl FnOnce(&mut Vec<u8>)) -> Appended {
+    pub fn append(
+        &self,
+        messages: u64,
+        size_hint: usize,
+        write: impl FnOnce(&mut Vec<u8>),
+    ) -> Appended {
         let mut state = self.state.lock();
         if state.closed {
             return Appended::Closed;
         }
-        let before = state.buf.len();
-        write(&mut state.buf);
+        let written = state.queue.append(size_hint, write);
         if messages > 0 {
             state.out_msgs += messages;
-            state.out_bytes += (state.buf.len() - before) as u64;
+            state.out_bytes += written as u64;
         }
-        let pending = state.buf.len() + state.in_flight;
+        let pending = state.queue.len() + state.in_flight;
         if pending > self.max_pending {
             return Appended::SlowConsumer;
         }
@@ -141,7 +141,7 @@ impl Outbound {
             if !state.stalling || state.closed {
                 return false;
             }
-            state.buf.len() + state.in_flight
+            state.queue.len() + state.in_flight
         };
         let _ = tokio::time::timeout(stall_duration(pending, self.max_pending), drained).await;
         true
@@ -160,7 +160,7 @@ impl Outbound {
 
     pub fn pending_bytes(&self) -> usize {
         let state = self.state.lock();
-        state.buf.len() + state.in_flight
+        state.queue.len() + state.in_flight
     }
 
     pub fn counters(&self) -> (u64, u64) {
@@ -168,39 +168,31 @@ impl Outbound {
         (state.out_msgs, state.out_bytes)
     }
 
-    /// Swaps the queued bytes into `spare`; returns whether the connection closed.
-    fn take(&self, spare: &mut Vec<u8>) -> bool {
+    /// Moves everything queued into `batch` (empty) for writing; returns
+    /// whether the connection is closed.
+    pub(crate) fn take(&self, batch: &mut VecDeque<Vec<u8>>) -> bool {
         let mut state = self.state.lock();
-        std::mem::swap(&mut state.buf, spare);
+        state.in_flight = state.queue.take(batch);
         state.signaled = false;
-        state.in_flight = spare.len();
         state.closed
     }
 
-    /// For in-process readers: takes what is queued (see [`Outbound::take`]).
-    pub(crate) fn take_batch(&self, spare: &mut Vec<u8>) -> bool {
-        self.take(spare)
-    }
-
-    /// For in-process readers: the taken batch was consumed.
-    pub(crate) fn written_batch(&self) {
-        self.written();
-    }
-
-    /// For in-process readers: resolves when data was appended or it closed.
-    pub(crate) async fn wait_for_data(&self) {
-        self.wake.notified().await;
-    }
-
-    /// The writer finished a batch: release stalled publishers once below the threshold.
-    fn written(&self) {
+    /// The taken batch was written (or consumed): recycle its chunks and
+    /// release stalled publishers once below the threshold.
+    pub(crate) fn finish(&self, batch: &mut VecDeque<Vec<u8>>) {
         let mut state = self.state.lock();
+        state.queue.recycle(batch);
         state.in_flight = 0;
-        if state.stalling && state.buf.len() <= self.stall_threshold() {
+        if state.stalling && state.queue.len() <= self.stall_threshold() {
             state.stalling = false;
             drop(state);
             self.drained.notify_waiters();
         }
+    }
+
+    /// Resolves when data was appended or the connection closed.
+    pub(crate) async fn wait_for_data(&self) {
+        self.wake.notified().await;
     }
 }
 
@@ -222,53 +214,6 @@ impl PendingFlush {
     }
 }
 
-/// The writer task of one connection.
-pub async fn write_loop<W>(client: Arc<Client>, mut socket: W, write_deadline: Duration)
-where
-    W: tokio::io::AsyncWrite + Unpin,
-{
-    let mut batch = Vec::new();
-    loop {
-        let closed = client.outbound.take(&mut batch);
-        if !batch.is_empty() {
-            let write = tokio::time::timeout(write_deadline, socket.write_all(&batch));
-            let written = if closed {
-                // Closing: flush what is left (such as a final -ERR), bounded.
-                write.await
-            } else {
-                // A connection closed mid-write (a slow consumer) stops at once
-                // instead of waiting out the write deadline on a stalled peer.
-                tokio::select! {
-                    biased;
-                    written = write => written,
-                    _ = client.closed() => break,
-                }
-            };
-            match written {
-                Ok(Ok(())) => client.outbound.written(),
-                Ok(Err(_)) => {
-                    client.close(CloseReason::WriteError);
-                    break;
-                }
-                Err(_) => {
-                    client.close(CloseReason::SlowConsumerWriteDeadline);
-                    break;
-                }
-            }
-            batch.clear();
-            if batch.capacity() > RETAINED_CAPACITY {
-                batch.shrink_to(RETAINED_CAPACITY);
-            }
-            continue;
-        }
-        if closed {
-            break;
-        }
-        client.outbound.wake.notified().await;
-    }
-    let _ = socket.shutdown().await;
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,32 +231,30 @@ mod tests {
     #[test]
     fn appends_report_wakes_stalls_and_slow_consumers() {
         let outbound = Outbound::new(100);
+        let append = |n: usize| outbound.append(1, n, |b| b.extend_from_slice(&vec![0; n]));
         assert_eq!(
-            outbound.append(1, |b| b.extend_from_slice(&[0; 10])),
+            append(10),
             Appended::Queued {
                 wake: true,
                 stall: false
             }
         );
         assert_eq!(
-            outbound.append(1, |b| b.extend_from_slice(&[0; 10])),
+            append(10),
             Appended::Queued {
                 wake: false,
                 stall: false
             }
         );
         assert_eq!(
-            outbound.append(1, |b| b.extend_from_slice(&[0; 60])),
+            append(60),
             Appended::Queued {
                 wake: false,
                 stall: true
             }
         );
-        assert_eq!(
-            outbound.append(1, |b| b.extend_from_slice(&[0; 30])),
-            Appended::SlowConsumer
-        );
+        assert_eq!(append(30), Appended::SlowConsumer);
         outbound.close();
-        assert_eq!(outbound.append(1, |b| b.push(0)), Appended::Closed);
+        assert_eq!(append(1), Appended::Closed);
     }
 }
