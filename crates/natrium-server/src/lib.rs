@@ -26,6 +26,7 @@ pub mod client;
 pub mod config;
 pub mod identity;
 pub mod internal;
+pub mod jetstream;
 pub mod logging;
 pub mod monitoring;
 pub mod options;

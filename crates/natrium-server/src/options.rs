@@ -61,6 +61,9 @@ pub struct JetStreamOptions {
     pub max_memory_store: Option<i64>,
     pub max_file_store: Option<i64>,
     pub domain: Option<String>,
+    /// How file stores reach the disk; `None` is nats-server's default of
+    /// syncing every 2 minutes. `Always` syncs before each acknowledgement.
+    pub sync: Option<natrium_store::SyncPolicy>,
 }
 
 /// Authentication for the global account: a single user, a token, or a list of

@@ -40,6 +40,8 @@ pub enum StartError {
         addr: String,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    JetStream(#[from] crate::jetstream::JetStreamError),
 }
 
 /// Server-wide counters that outlive individual connections.
@@ -119,7 +121,7 @@ impl ServerShared {
             headers: true,
             auth_required: self.options.auth.required(),
             max_payload: self.options.max_payload,
-            jetstream: false,
+            jetstream: self.options.jetstream.enabled,
             client_id: client.id,
             client_ip: client.addr.ip().to_string(),
             ldm: self.lame_duck.load(Ordering::Relaxed),
@@ -208,6 +210,7 @@ impl ServerShared {
 /// A running server. Dropping it does not stop it; call [`Server::shutdown`].
 pub struct Server {
     shared: Arc<ServerShared>,
+    jetstream: Option<Arc<crate::jetstream::JetStream>>,
 }
 
 impl Server {
@@ -249,13 +252,17 @@ impl Server {
                 crate::monitoring::start(shared.clone(), &shared.options.http_host, port).await?;
             *shared.monitor_addr.lock() = Some(monitor);
         }
+        let jetstream = match shared.options.jetstream.enabled {
+            true => Some(crate::jetstream::JetStream::start(&shared).await?),
+            false => None,
+        };
         info!(
             "Listening for client connections on {}",
             display_addr(&shared.options.host, client_addr.port())
         );
         shared.tasks.spawn(accept_loop(shared.clone(), listener));
         info!("Server is ready");
-        Ok(Server { shared })
+        Ok(Server { shared, jetstream })
     }
 
     /// The address clients connect to (the real port when started with port 0).
@@ -301,6 +308,9 @@ impl Server {
             .is_err()
         {
             warn!("Some connections did not close in time");
+        }
+        if let Some(jetstream) = &self.jetstream {
+            jetstream.shutdown();
         }
         info!("Server Exiting..");
     }

@@ -1,0 +1,371 @@
+//! The `$JS.API` endpoints for streams and the account.
+//!
+//! Each handler takes the request body and returns the JSON reply bytes, built
+//! from `natrium-jetstream`'s types so field names, omissions and error codes
+//! are nats-server's. Consumer endpoints are not served yet: they answer with
+//! an error naming what is missing instead of leaving clients to time out.
+
+use std::sync::Arc;
+
+use natrium_jetstream::api::{
+    StreamCreateBody, StreamDeleteBody, StreamInfoBody, StreamListBody, StreamMsgDeleteBody,
+    StreamMsgGetBody, StreamNamesBody, StreamPurgeBody, StreamUpdateBody,
+};
+use natrium_jetstream::errors::ErrorId;
+use natrium_jetstream::stream::metadata::{same_ignoring_server_metadata, set_server_metadata};
+use natrium_jetstream::stream::ClusterInfo;
+use natrium_jetstream::stream::StreamConfigRequest;
+use natrium_jetstream::stream::{check_config, check_subject_name, check_update, CheckOptions};
+use natrium_jetstream::stream::{
+    MsgGetRequest, MsgQuery, StoredMsg, StreamInfoRequest, StreamMsgDeleteRequest,
+    StreamNamesRequest, StreamPurgeRequest,
+};
+use natrium_jetstream::subjects::Endpoint;
+use natrium_jetstream::{
+    AccountInfo, ApiBody, ApiError, Paged, Response, StreamInfo, StreamState, Timestamp,
+};
+use natrium_store::{PurgeRequest, StoreError};
+use natrium_subjects::subjects_overlap;
+use serde::de::DeserializeOwned;
+
+use super::stream::{store_limits, Stream};
+use super::JetStream;
+use crate::options::COMPATIBLE_VERSION;
+
+const API_LEVEL: u32 = 4;
+
+/// The reply bytes, and whether the request failed (for the API stats).
+fn reply<B: ApiBody + serde::Serialize>(result: Result<B, ApiError>) -> (Vec<u8>, bool) {
+    match result {
+        Ok(body) => (Response::ok(body).to_vec(), false),
+        Err(error) => (Response::<B>::err(error).to_vec(), true),
+    }
+}
+
+/// An empty or `null` body means "no options" (clients send both).
+fn parse<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    let trimmed = body.trim_ascii();
+    if trimmed.is_empty() || trimmed == b"null" {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::from_json_error(&e))
+}
+
+impl JetStream {
+    /// Answers one API request: the reply, and whether it was an error.
+    pub(super) fn handle_api(&self, endpoint: Endpoint<'_>, body: &[u8]) -> (Vec<u8>, bool) {
+        match endpoint {
+            Endpoint::AccountInfo => reply(Ok::<_, ApiError>(self.account_info())),
+            Endpoint::StreamCreate(name) => reply(self.create_stream(name, body)),
+            Endpoint::StreamUpdate(name) => reply(self.update_stream(name, body)),
+            Endpoint::StreamInfo(name) => reply(self.stream_info_request(name, body)),
+            Endpoint::StreamDelete(name) => reply(self.delete_stream(name)),
+            Endpoint::StreamNames => reply(self.stream_names(body)),
+            Endpoint::StreamList => reply(self.stream_list(body)),
+            Endpoint::StreamPurge(name) => reply(self.purge_stream(name, body)),
+            Endpoint::StreamMsgGet(name) => reply(self.get_message(name, body)),
+            Endpoint::StreamMsgDelete(name) => reply(self.delete_message(name, body)),
+            _ => {
+                let error = ApiError {
+                    code: 501,
+                    err_code: 10003,
+                    description: "this JetStream API is not supported by natrium-server yet"
+                        .to_string(),
+                };
+                reply::<StreamInfoBody>(Err(error))
+            }
+        }
+    }
+
+    fn account_info(&self) -> AccountInfo {
+        let streams = self.streams.lock().values().cloned().collect::<Vec<_>>();
+        let mut info = AccountInfo::default();
+        for stream in &streams {
+            let bytes = stream.store.state(false).bytes;
+            if stream.dir.is_some() {
+                info.tier.storage += bytes;
+            } else {
+                info.tier.memory += bytes;
+            }
+        }
+        info.tier.streams = streams.len() as u64;
+        info.tier.limits.max_memory = self.limits.max_memory;
+        info.tier.limits.max_storage = self.limits.max_storage;
+        info.domain = self.domain.clone();
+        info.api.level = API_LEVEL;
+        info.api.total = self.api_total.load(std::sync::atomic::Ordering::Relaxed);
+        info.api.errors = self.api_errors.load(std::sync::atomic::Ordering::Relaxed);
+        info
+    }
+
+    fn check_options(pedantic: bool) -> CheckOptions {
+        CheckOptions {
+            pedantic,
+            ..CheckOptions::default()
+        }
+    }
+
+    fn create_stream(&self, name: &str, body: &[u8]) -> Result<StreamCreateBody, ApiError> {
+        let request = StreamConfigRequest::parse(body)?;
+        check_subject_name(name, &request.config)?;
+        let mut config = check_config(&request.config, &Self::check_options(request.pedantic))?;
+        set_server_metadata(&mut config, COMPATIBLE_VERSION, API_LEVEL);
+        if let Some(existing) = self.stream(name) {
+            if same_ignoring_server_metadata(&existing.config, &config) {
+                return Ok(StreamCreateBody {
+                    info: Some(self.info(&existing, &StreamInfoRequest::default())),
+                    did_create: false,
+                });
+            }
+            return Err(ErrorId::StreamNameExistErr.into());
+        }
+        self.check_overlap(&config, None)?;
+        let stream = self.add_stream(config, Timestamp::now())?;
+        Ok(StreamCreateBody {
+            info: Some(self.info(&stream, &StreamInfoRequest::default())),
+            did_create: true,
+        })
+    }
+
+    fn update_stream(&self, name: &str, body: &[u8]) -> Result<StreamUpdateBody, ApiError> {
+        let request = StreamConfigRequest::parse(body)?;
+        check_subject_name(name, &request.config)?;
+        let existing = self.stream(name).ok_or(ErrorId::StreamNotFoundErr)?;
+        let mut config = check_update(
+            &existing.config,
+            &request.config,
+            &Self::check_options(request.pedantic),
+        )?;
+        set_server_metadata(&mut config, COMPATIBLE_VERSION, API_LEVEL);
+        self.check_overlap(&config, Some(name))?;
+        existing
+            .store
+            .update_limits(store_limits(&config))
+            .map_err(|e| ApiError::with(ErrorId::StreamStoreFailedF, &[("err", &e.to_string())]))?;
+        let stream = self.replace_stream(&existing, config)?;
+        Ok(StreamUpdateBody {
+            info: Some(self.info(&stream, &StreamInfoRequest::default())),
+        })
+    }
+
+    fn check_overlap(
+        &self,
+        config: &natrium_jetstream::StreamConfig,
+        except: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let streams = self.streams.lock();
+        let overlaps = streams
+            .values()
+            .filter(|s| Some(s.config.name.as_str()) != except)
+            .any(|other| {
+                config.subjects.iter().any(|mine| {
+                    other
+                        .config
+                        .subjects
+                        .iter()
+                        .any(|theirs| subjects_overlap(mine.as_bytes(), theirs.as_bytes()))
+                })
+            });
+        if overlaps {
+            Err(ErrorId::StreamSubjectOverlapErr.into())
+        } else {
+            Ok(())
+        }
+    }
+
+    fn stream_info_request(&self, name: &str, body: &[u8]) -> Result<StreamInfoBody, ApiError> {
+        let request: StreamInfoRequest = parse(body)?;
+        let stream = self.stream(name).ok_or(ErrorId::StreamNotFoundErr)?;
+        Ok(StreamInfoBody {
+            paged: Paged::default(),
+            info: Some(self.info(&stream, &request)),
+        })
+    }
+
+    pub(super) fn info(&self, stream: &Stream, request: &StreamInfoRequest) -> StreamInfo {
+        let state = stream.store.state(request.deleted_details);
+        let subjects = if request.subjects_filter.is_empty() {
+            Default::default()
+        } else {
+            stream
+                .store
+                .subjects_state(request.subjects_filter.as_bytes())
+        };
+        let timestamp = |nanos: i64| {
+            if nanos == 0 {
+                Timestamp::default()
+            } else {
+                Timestamp::from_unix_nanos(nanos)
+            }
+        };
+        StreamInfo {
+            config: stream.config.clone(),
+            created: stream.created,
+            state: StreamState {
+                messages: state.msgs,
+                bytes: state.bytes,
+                first_seq: state.first_seq,
+                first_ts: timestamp(state.first_ts),
+                last_seq: state.last_seq,
+                last_ts: timestamp(state.last_ts),
+                num_subjects: state.num_subjects,
+                subjects,
+                num_deleted: state.num_deleted,
+                deleted: state.deleted,
+                lost: None,
+                consumer_count: 0,
+            },
+            domain: self.domain.clone(),
+            cluster: Some(ClusterInfo {
+                leader: self.server_name.clone(),
+                ..ClusterInfo::default()
+            }),
+            timestamp: Timestamp::now(),
+            ..StreamInfo::default()
+        }
+    }
+
+    fn delete_stream(&self, name: &str) -> Result<StreamDeleteBody, ApiError> {
+        let stream = self.stream(name).ok_or(ErrorId::StreamNotFoundErr)?;
+        self.remove_stream(&stream)
+            .map_err(|e| ApiError::with(ErrorId::StreamStoreFailedF, &[("err", &e.to_string())]))?;
+        Ok(StreamDeleteBody { success: true })
+    }
+
+    fn matching_names(&self, filter: &str) -> Vec<Arc<Stream>> {
+        let streams = self.streams.lock();
+        streams
+            .values()
+            .filter(|s| {
+                filter.is_empty()
+                    || s.config
+                        .subjects
+                        .iter()
+                        .any(|subject| subjects_overlap(subject.as_bytes(), filter.as_bytes()))
+            })
+            .cloned()
+            .collect()
+    }
+
+    fn stream_names(&self, body: &[u8]) -> Result<StreamNamesBody, ApiError> {
+        // nats-server ignores a NAMES body it cannot read.
+        let request: StreamNamesRequest = parse(body).unwrap_or_default();
+        let streams = self.matching_names(&request.subject);
+        let paged = Paged::new(
+            streams.len(),
+            request.offset,
+            natrium_jetstream::api::NAMES_LIMIT,
+        );
+        let names: Vec<String> = streams[paged.range()]
+            .iter()
+            .map(|s| s.config.name.clone())
+            .collect();
+        Ok(StreamNamesBody {
+            paged,
+            streams: (!names.is_empty()).then_some(names),
+        })
+    }
+
+    fn stream_list(&self, body: &[u8]) -> Result<StreamListBody, ApiError> {
+        let request: StreamNamesRequest = parse(body)?;
+        let streams = self.matching_names(&request.subject);
+        let paged = Paged::new(
+            streams.len(),
+            request.offset,
+            natrium_jetstream::api::LIST_LIMIT,
+        );
+        let infos = streams[paged.range()]
+            .iter()
+            .map(|s| self.info(s, &StreamInfoRequest::default()))
+            .collect();
+        Ok(StreamListBody {
+            paged,
+            streams: infos,
+            missing: Vec::new(),
+        })
+    }
+
+    fn purge_stream(&self, name: &str, body: &[u8]) -> Result<StreamPurgeBody, ApiError> {
+        let request: StreamPurgeRequest = parse(body)?;
+        request.check()?;
+        let stream = self.stream(name).ok_or(ErrorId::StreamNotFoundErr)?;
+        if stream.config.sealed {
+            return Err(ErrorId::StreamSealedErr.into());
+        }
+        if stream.config.deny_purge {
+            return Err(
+                ErrorId::StreamPurgeFailedF.with_err("stream purge operations not permitted")
+            );
+        }
+        let purge = PurgeRequest {
+            filter: (!request.filter.is_empty())
+                .then(|| bytes::Bytes::from(request.filter.clone())),
+            up_to_seq: (request.sequence > 0).then_some(request.sequence),
+            keep: (request.keep > 0).then_some(request.keep),
+        };
+        let purged = stream
+            .store
+            .purge(&purge)
+            .map_err(|e| ErrorId::StreamPurgeFailedF.with_err(&e.to_string()))?;
+        Ok(StreamPurgeBody {
+            success: true,
+            purged,
+        })
+    }
+
+    fn get_message(&self, name: &str, body: &[u8]) -> Result<StreamMsgGetBody, ApiError> {
+        let request: MsgGetRequest = parse(body)?;
+        let query = request.check_msg_get()?;
+        let stream = self.stream(name).ok_or(ErrorId::StreamNotFoundErr)?;
+        let found = match query {
+            MsgQuery::Sequence(seq) => stream.store.load(seq),
+            MsgQuery::LastBySubject(subject) => stream.store.load_last(subject.as_bytes()),
+            MsgQuery::NextBySubject { from, subject } => {
+                stream.store.load_next(subject.as_bytes(), from.max(1))
+            }
+        };
+        let message = found.map_err(|e| match e {
+            StoreError::NotFound | StoreError::Deleted => {
+                ApiError::from(ErrorId::NoMessageFoundErr)
+            }
+            other => ApiError::with(ErrorId::StreamStoreFailedF, &[("err", &other.to_string())]),
+        })?;
+        Ok(StreamMsgGetBody {
+            message: Some(StoredMsg {
+                subject: String::from_utf8_lossy(&message.subject).into_owned(),
+                sequence: message.seq,
+                hdrs: message.headers.to_vec(),
+                data: message.payload.to_vec(),
+                time: Timestamp::from_unix_nanos(message.timestamp),
+            }),
+        })
+    }
+
+    fn delete_message(&self, name: &str, body: &[u8]) -> Result<StreamMsgDeleteBody, ApiError> {
+        let request: StreamMsgDeleteRequest = parse(body)?;
+        let stream = self.stream(name).ok_or(ErrorId::StreamNotFoundErr)?;
+        if stream.config.sealed {
+            return Err(ErrorId::StreamSealedErr.into());
+        }
+        if stream.config.deny_delete {
+            return Err(ErrorId::StreamMsgDeleteFailedF.with_err("message delete not permitted"));
+        }
+        match stream.store.remove(request.sequence, !request.no_erase) {
+            Ok(true) => Ok(StreamMsgDeleteBody { success: true }),
+            Ok(false) | Err(StoreError::NotFound) | Err(StoreError::Deleted) => {
+                Err(ApiError::sequence_not_found(request.sequence))
+            }
+            Err(other) => Err(ErrorId::StreamMsgDeleteFailedF.with_err(&other.to_string())),
+        }
+    }
+}
+
+trait WithErr {
+    fn with_err(self, text: &str) -> ApiError;
+}
+
+impl WithErr for ErrorId {
+    fn with_err(self, text: &str) -> ApiError {
+        ApiError::with(self, &[("err", text)])
+    }
+}

@@ -1,0 +1,408 @@
+//! JetStream: persistent streams served over the `$JS.API` JSON API.
+//!
+//! JetStream is an internal client of the global account: it subscribes to
+//! `$JS.API.>` for management requests and to every stream's subjects for
+//! publishes, and answers through the same account routing as any client.
+//! Storage is `natrium-store` (memory or file per stream); the API's data
+//! shapes and validation are `natrium-jetstream`.
+//!
+//! On disk, under the store directory: `jetstream/$G/streams/<name>/` holds
+//! `meta.json` (configuration and creation time, written atomically) and
+//! `msgs/` (the file store). Streams come back exactly on restart.
+//!
+//! Requests and publishes are handled in order by one task; with
+//! `sync_interval: always` each stored message is fsynced before its
+//! acknowledgement is sent.
+
+mod api;
+mod stream;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use natrium_jetstream::stream::StorageType;
+use natrium_jetstream::{StreamConfig, Timestamp};
+use natrium_store::{StoreError, SyncPolicy};
+use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+use tracing::{error, info, warn};
+
+use self::stream::Stream;
+use crate::internal::{InternalClient, InternalInbox};
+use crate::options::JetStreamOptions;
+use crate::server::ServerShared;
+
+/// Default interval between syncs of file stores to disk (nats-server's).
+const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(120);
+
+#[derive(Debug, thiserror::Error)]
+pub enum JetStreamError {
+    #[error("can't use the JetStream store directory {path}: {source}")]
+    StoreDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("can't subscribe JetStream to its API: {0}")]
+    Subscribe(#[from] natrium_subjects::SubjectError),
+}
+
+/// Account-level limits reported by `$JS.API.INFO` and the banner.
+#[derive(Debug, Clone, Copy)]
+pub struct JetStreamLimits {
+    pub max_memory: i64,
+    pub max_storage: i64,
+}
+
+pub struct JetStream {
+    server_name: String,
+    domain: String,
+    limits: JetStreamLimits,
+    streams_dir: PathBuf,
+    sync: SyncPolicy,
+    client: Arc<InternalClient>,
+    api_sid: u64,
+    streams: Mutex<BTreeMap<String, Arc<Stream>>>,
+    /// Subscription id → the stream it feeds.
+    routes: Mutex<HashMap<u64, Arc<Stream>>>,
+    api_total: AtomicU64,
+    api_errors: AtomicU64,
+}
+
+/// What `meta.json` holds for a stream.
+#[derive(Serialize, Deserialize)]
+struct StreamMeta {
+    config: StreamConfig,
+    created: Timestamp,
+}
+
+impl JetStream {
+    /// Starts JetStream for the server: logs the banner, reloads persisted
+    /// streams and begins serving the API.
+    pub async fn start(shared: &Arc<ServerShared>) -> Result<Arc<JetStream>, JetStreamError> {
+        let options = &shared.options.jetstream;
+        let store_dir = options
+            .store_dir
+            .clone()
+            .unwrap_or_else(default_store_dir)
+            .join("jetstream");
+        let streams_dir = store_dir
+            .join(crate::account::GLOBAL_ACCOUNT)
+            .join("streams");
+        std::fs::create_dir_all(&streams_dir).map_err(|source| JetStreamError::StoreDir {
+            path: streams_dir.clone(),
+            source,
+        })?;
+        let limits = JetStreamLimits {
+            max_memory: options
+                .max_memory_store
+                .unwrap_or_else(default_memory_limit),
+            max_storage: options
+                .max_file_store
+                .unwrap_or_else(|| default_storage_limit(&store_dir)),
+        };
+        log_banner(options, &store_dir, limits);
+        let (client, inbox) =
+            InternalClient::connect(shared, shared.accounts.global(), "JetStream");
+        let api_sid = client.subscribe("$JS.API.>", None)?;
+        let jetstream = Arc::new(JetStream {
+            server_name: shared.name.clone(),
+            domain: options.domain.clone().unwrap_or_default(),
+            limits,
+            streams_dir,
+            sync: options
+                .sync
+                .unwrap_or(SyncPolicy::Interval(DEFAULT_SYNC_INTERVAL)),
+            client,
+            api_sid,
+            streams: Mutex::new(BTreeMap::new()),
+            routes: Mutex::new(HashMap::new()),
+            api_total: AtomicU64::new(0),
+            api_errors: AtomicU64::new(0),
+        });
+        jetstream.restore_streams();
+        tokio::spawn(jetstream.clone().serve(inbox));
+        if let SyncPolicy::Interval(every) = jetstream.sync {
+            tokio::spawn(periodic_sync(Arc::downgrade(&jetstream), every));
+        }
+        Ok(jetstream)
+    }
+
+    /// Handles API requests and publishes, in arrival order.
+    async fn serve(self: Arc<Self>, mut inbox: InternalInbox) {
+        while let Some(message) = inbox.next().await {
+            if message.sid == self.api_sid {
+                let Some(api) = natrium_jetstream::subjects::parse(&message.subject) else {
+                    continue;
+                };
+                self.api_total.fetch_add(1, Ordering::Relaxed);
+                let (response, failed) = self.handle_api(api.endpoint, &message.payload);
+                if failed {
+                    self.api_errors.fetch_add(1, Ordering::Relaxed);
+                }
+                if let Some(reply) = &message.reply {
+                    self.client.publish(reply.as_bytes(), None, None, &response);
+                }
+                continue;
+            }
+            let Some(stream) = self.routes.lock().get(&message.sid).cloned() else {
+                continue;
+            };
+            let published = stream.publish(
+                message.subject.as_bytes(),
+                message.headers.as_deref(),
+                &message.payload,
+                &self.domain,
+            );
+            if let Some(reply) = &message.reply {
+                if !stream.config.no_ack {
+                    self.client
+                        .publish(reply.as_bytes(), None, None, &published.ack);
+                }
+            }
+        }
+    }
+
+    fn stream(&self, name: &str) -> Option<Arc<Stream>> {
+        self.streams.lock().get(name).cloned()
+    }
+
+    fn stream_dir(&self, name: &str) -> PathBuf {
+        self.streams_dir.join(name)
+    }
+
+    /// Creates a new stream: its store, its metadata on disk, its subscriptions.
+    fn add_stream(
+        &self,
+        config: StreamConfig,
+        created: Timestamp,
+    ) -> Result<Arc<Stream>, natrium_jetstream::ApiError> {
+        let dir = self.stream_dir(&config.name);
+        let stream = Stream::open(config, created, &dir, self.sync).map_err(store_failed)?;
+        self.persist(&stream).map_err(store_failed)?;
+        let stream = Arc::new(stream);
+        self.attach(&stream);
+        Ok(stream)
+    }
+
+    /// Swaps in a new configuration for an existing stream, keeping its store.
+    fn replace_stream(
+        &self,
+        existing: &Arc<Stream>,
+        config: StreamConfig,
+    ) -> Result<Arc<Stream>, natrium_jetstream::ApiError> {
+        self.detach(existing);
+        // The store outlives the old Stream value: reopen it under the new config.
+        existing.store.sync().map_err(store_failed)?;
+        existing.store.close().map_err(store_failed)?;
+        let dir = self.stream_dir(&config.name);
+        let stream = Arc::new(
+            Stream::open(config, existing.created, &dir, self.sync).map_err(store_failed)?,
+        );
+        self.persist(&stream).map_err(store_failed)?;
+        self.attach(&stream);
+        Ok(stream)
+    }
+
+    fn remove_stream(&self, stream: &Arc<Stream>) -> Result<(), StoreError> {
+        self.detach(stream);
+        stream.store.close()?;
+        let dir = self.stream_dir(&stream.config.name);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|source| StoreError::Io {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
+
+    fn attach(&self, stream: &Arc<Stream>) {
+        let mut routes = self.routes.lock();
+        for subject in &stream.config.subjects {
+            match self.client.subscribe(subject, None) {
+                Ok(sid) => {
+                    routes.insert(sid, stream.clone());
+                }
+                Err(err) => warn!(
+                    "Stream {:?}: can't subscribe to {subject:?}: {err}",
+                    stream.config.name
+                ),
+            }
+        }
+        self.streams
+            .lock()
+            .insert(stream.config.name.clone(), stream.clone());
+    }
+
+    fn detach(&self, stream: &Arc<Stream>) {
+        let mut routes = self.routes.lock();
+        let sids: Vec<u64> = routes
+            .iter()
+            .filter(|(_, s)| s.config.name == stream.config.name)
+            .map(|(sid, _)| *sid)
+            .collect();
+        for sid in sids {
+            routes.remove(&sid);
+            self.client.unsubscribe(sid);
+        }
+        self.streams.lock().remove(&stream.config.name);
+    }
+
+    /// Writes `meta.json` atomically (temporary file, fsync, rename).
+    fn persist(&self, stream: &Stream) -> Result<(), StoreError> {
+        let dir = self.stream_dir(&stream.config.name);
+        let io = |source| StoreError::Io {
+            path: dir.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let meta = StreamMeta {
+            config: stream.config.clone(),
+            created: stream.created,
+        };
+        let json = serde_json::to_vec_pretty(&meta).unwrap_or_default();
+        let temporary = dir.join("meta.json.tmp");
+        {
+            use std::io::Write;
+            let mut file = std::fs::File::create(&temporary).map_err(io)?;
+            file.write_all(&json).map_err(io)?;
+            file.sync_all().map_err(io)?;
+        }
+        std::fs::rename(&temporary, dir.join("meta.json")).map_err(io)?;
+        Ok(())
+    }
+
+    /// Reopens every stream found on disk.
+    fn restore_streams(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.streams_dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let meta_path = entry.path().join("meta.json");
+            let meta: StreamMeta =
+                match std::fs::read(&meta_path).map(|b| serde_json::from_slice(&b)) {
+                    Ok(Ok(meta)) => meta,
+                    Ok(Err(err)) => {
+                        error!(
+                            "Skipping stream in {}: unreadable meta.json: {err}",
+                            entry.path().display()
+                        );
+                        continue;
+                    }
+                    Err(_) => continue,
+                };
+            let name = meta.config.name.clone();
+            match Stream::open(meta.config, meta.created, &entry.path(), self.sync) {
+                Ok(stream) => {
+                    let state = stream.store.state(false);
+                    info!(
+                        "  Restored {} messages for stream '$G > {name}'",
+                        state.msgs
+                    );
+                    self.attach(&Arc::new(stream));
+                }
+                Err(err) => error!("Error restoring stream {name:?}: {err}"),
+            }
+        }
+    }
+
+    /// Flushes every file store to disk.
+    pub fn sync_all(&self) {
+        let streams: Vec<_> = self.streams.lock().values().cloned().collect();
+        for stream in streams {
+            if stream.config.storage == StorageType::File {
+                if let Err(err) = stream.store.sync() {
+                    error!("Error syncing stream {:?}: {err}", stream.config.name);
+                }
+            }
+        }
+    }
+
+    /// Stops serving and closes every store (synced first).
+    pub fn shutdown(&self) {
+        info!("Initiating JetStream Shutdown...");
+        self.client.close();
+        self.sync_all();
+        let streams: Vec<_> = self.streams.lock().values().cloned().collect();
+        for stream in streams {
+            let _ = stream.store.close();
+        }
+        info!("JetStream Shutdown");
+    }
+}
+
+fn store_failed(err: StoreError) -> natrium_jetstream::ApiError {
+    natrium_jetstream::ApiError::with(
+        natrium_jetstream::errors::ErrorId::StreamStoreFailedF,
+        &[("err", &err.to_string())],
+    )
+}
+
+async fn periodic_sync(jetstream: std::sync::Weak<JetStream>, every: Duration) {
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        ticker.tick().await;
+        match jetstream.upgrade() {
+            Some(jetstream) => jetstream.sync_all(),
+            None => return,
+        }
+    }
+}
+
+/// `$XDG_DATA_HOME/natrium`, else `~/.local/share/natrium`, else the temp dir.
+pub fn default_store_dir() -> PathBuf {
+    if let Some(data) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(data).join("natrium");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        return PathBuf::from(home).join(".local/share/natrium");
+    }
+    std::env::temp_dir().join("natrium")
+}
+
+/// nats-server's default: 75% of physical memory.
+fn default_memory_limit() -> i64 {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let total_kib = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<i64>()
+                .ok()
+        })
+        .unwrap_or(1 << 20);
+    total_kib * 1024 / 4 * 3
+}
+
+/// nats-server's default: 75% of the free space where the store lives.
+fn default_storage_limit(dir: &Path) -> i64 {
+    let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()) else {
+        return 1 << 40;
+    };
+    // SAFETY: statvfs writes into the zeroed struct we own; path is NUL-terminated.
+    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(path.as_ptr(), &mut stats) } != 0 {
+        return 1 << 40;
+    }
+    (stats.f_bavail as i64).saturating_mul(stats.f_frsize as i64) / 4 * 3
+}
+
+fn log_banner(options: &JetStreamOptions, store_dir: &Path, limits: JetStreamLimits) {
+    let gb = |bytes: i64| format!("{:.2} GB", bytes as f64 / (1u64 << 30) as f64);
+    info!("Starting JetStream");
+    info!("---------------- JETSTREAM ----------------");
+    info!("  Max Memory:      {}", gb(limits.max_memory));
+    info!("  Max Storage:     {}", gb(limits.max_storage));
+    info!("  Store Directory: \"{}\"", store_dir.display());
+    if let Some(domain) = &options.domain {
+        info!("  Domain:          {domain}");
+    }
+    info!("  API Level:       4");
+    info!("-------------------------------------------");
+}

@@ -1,0 +1,236 @@
+//! One JetStream stream: its configuration, its store, and publishing into it.
+//!
+//! Publishing applies nats-server's checks in its order before storing:
+//! `Nats-Expected-Stream`, `Nats-Msg-Id` de-duplication within the
+//! duplicate window, `Nats-Expected-Last-Sequence`,
+//! `Nats-Expected-Last-Subject-Sequence` and `Nats-Expected-Last-Msg-Id`.
+//! The de-duplication window is rebuilt from stored messages after a restart,
+//! so a retried publish is still recognized.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use natrium_jetstream::errors::ErrorId;
+use natrium_jetstream::headers::HeaderBlock;
+use natrium_jetstream::stream::{DiscardPolicy, StorageType};
+use natrium_jetstream::{ApiError, PubAck, StreamConfig, Timestamp};
+use natrium_store::{
+    Discard, FileStore, FileStoreOptions, MemoryStore, MessageStore, StoreError, StoreLimits,
+    SyncPolicy,
+};
+use parking_lot::Mutex;
+use tracing::warn;
+
+const MSG_ID: &str = "Nats-Msg-Id";
+const EXPECTED_STREAM: &str = "Nats-Expected-Stream";
+const EXPECTED_LAST_SEQ: &str = "Nats-Expected-Last-Sequence";
+const EXPECTED_LAST_SUBJECT_SEQ: &str = "Nats-Expected-Last-Subject-Sequence";
+const EXPECTED_LAST_MSG_ID: &str = "Nats-Expected-Last-Msg-Id";
+
+pub struct Stream {
+    pub config: StreamConfig,
+    pub created: Timestamp,
+    pub store: Box<dyn MessageStore>,
+    /// Where a file stream keeps its data; `None` for memory streams.
+    pub dir: Option<PathBuf>,
+    dedup: Mutex<Dedup>,
+}
+
+/// Message ids seen within the duplicate window, oldest first.
+#[derive(Default)]
+struct Dedup {
+    by_id: HashMap<String, u64>,
+    order: VecDeque<(i64, String)>,
+    last_msg_id: String,
+}
+
+impl Dedup {
+    fn prune(&mut self, cutoff: i64) {
+        while let Some((ts, _)) = self.order.front() {
+            if *ts >= cutoff {
+                break;
+            }
+            if let Some((_, id)) = self.order.pop_front() {
+                self.by_id.remove(&id);
+            }
+        }
+    }
+
+    fn record(&mut self, id: &str, seq: u64, ts: i64) {
+        self.by_id.insert(id.to_string(), seq);
+        self.order.push_back((ts, id.to_string()));
+    }
+}
+
+/// What a publish into the stream produced: the reply to send, if any.
+pub struct Published {
+    pub ack: Vec<u8>,
+}
+
+pub fn store_limits(config: &StreamConfig) -> StoreLimits {
+    StoreLimits {
+        max_msgs: config.max_msgs,
+        max_bytes: config.max_bytes,
+        max_age: Duration::from_nanos(config.max_age.max(0) as u64),
+        max_msgs_per_subject: config.max_msgs_per_subject,
+        max_msg_size: config.max_msg_size,
+        discard: match config.discard {
+            DiscardPolicy::New => Discard::New,
+            _ => Discard::Old,
+        },
+        discard_new_per_subject: config.discard_new_per_subject,
+    }
+}
+
+impl Stream {
+    /// Opens (or creates) the stream's store.
+    pub fn open(
+        config: StreamConfig,
+        created: Timestamp,
+        dir: &Path,
+        sync: SyncPolicy,
+    ) -> Result<Stream, StoreError> {
+        let limits = store_limits(&config);
+        let (store, dir): (Box<dyn MessageStore>, _) = match config.storage {
+            StorageType::Memory => (Box::new(MemoryStore::new(limits)), None),
+            _ => {
+                let options = FileStoreOptions {
+                    sync,
+                    ..FileStoreOptions::default()
+                };
+                let (store, report) = FileStore::open(dir.join("msgs"), options, limits)?;
+                for damage in &report.damage {
+                    warn!(
+                        "Stream {:?}: dropped {} damaged bytes ({} records) in {:?} at offset {}: {}",
+                        config.name, damage.dropped_bytes, damage.dropped_records, damage.segment, damage.offset, damage.reason
+                    );
+                }
+                (Box::new(store), Some(dir.to_path_buf()))
+            }
+        };
+        if config.first_seq > 1 && store.state(false).last_seq == 0 {
+            store.skip_to(config.first_seq)?;
+        }
+        let stream = Stream {
+            config,
+            created,
+            store,
+            dir,
+            dedup: Mutex::new(Dedup::default()),
+        };
+        stream.rebuild_dedup();
+        Ok(stream)
+    }
+
+    /// Re-reads message ids stored within the duplicate window.
+    fn rebuild_dedup(&self) {
+        let state = self.store.state(false);
+        let cutoff = natrium_store::now_nanos() - self.config.duplicate_window;
+        let mut found = Vec::new();
+        let mut seq = state.last_seq;
+        while seq >= state.first_seq && seq > 0 {
+            match self.store.load(seq) {
+                Ok(message) if message.timestamp < cutoff => break,
+                Ok(message) => {
+                    if let Some(id) = message_id(&message.headers) {
+                        found.push((message.timestamp, id, message.seq));
+                    }
+                }
+                Err(_) => {}
+            }
+            seq -= 1;
+        }
+        let mut dedup = self.dedup.lock();
+        for (ts, id, seq) in found.into_iter().rev() {
+            dedup.record(&id, seq, ts);
+            dedup.last_msg_id = id;
+        }
+    }
+
+    /// Stores a published message after the checks; the PubAck (or error) to reply with.
+    pub fn publish(
+        &self,
+        subject: &[u8],
+        headers: Option<&[u8]>,
+        payload: &[u8],
+        domain: &str,
+    ) -> Published {
+        let name = &self.config.name;
+        let fail = |error: ApiError| Published {
+            ack: PubAck::failed(name, error).to_wire(),
+        };
+        if self.config.sealed {
+            return fail(ErrorId::StreamSealedErr.into());
+        }
+        let block = match headers.map(HeaderBlock::parse) {
+            Some(Ok(block)) => Some(block),
+            Some(Err(_)) => return fail(ErrorId::BadRequestErr.into()),
+            None => None,
+        };
+        let header = |key: &str| block.as_ref().and_then(|b| b.get_str(key));
+        if let Some(expected) = header(EXPECTED_STREAM) {
+            if expected != name {
+                return fail(ErrorId::StreamNotMatchErr.into());
+            }
+        }
+        let now = natrium_store::now_nanos();
+        let mut dedup = self.dedup.lock();
+        dedup.prune(now - self.config.duplicate_window);
+        let msg_id = header(MSG_ID).filter(|id| !id.is_empty());
+        if let Some(id) = msg_id {
+            if let Some(&seq) = dedup.by_id.get(id) {
+                let mut ack = PubAck::stored(name, domain, seq);
+                ack.duplicate = true;
+                return Published { ack: ack.to_wire() };
+            }
+        }
+        if let Some(expected) = header(EXPECTED_LAST_SEQ) {
+            let last = self.store.state(false).last_seq;
+            if expected.parse::<u64>().ok() != Some(last) {
+                return fail(ApiError::wrong_last_sequence(last));
+            }
+        }
+        if let Some(expected) = header(EXPECTED_LAST_SUBJECT_SEQ) {
+            let last = self.store.load_last(subject).map_or(0, |m| m.seq);
+            if expected.parse::<u64>().ok() != Some(last) {
+                return fail(ApiError::wrong_last_sequence(last));
+            }
+        }
+        if let Some(expected) = header(EXPECTED_LAST_MSG_ID) {
+            if expected != dedup.last_msg_id {
+                return fail(ApiError::wrong_last_msg_id(&dedup.last_msg_id));
+            }
+        }
+        match self
+            .store
+            .store(subject, headers.unwrap_or_default(), payload, None)
+        {
+            Ok((seq, ts)) => {
+                if let Some(id) = msg_id {
+                    dedup.record(id, seq, ts);
+                    dedup.last_msg_id = id.to_string();
+                }
+                Published {
+                    ack: PubAck::stored(name, domain, seq).to_wire(),
+                }
+            }
+            Err(StoreError::MaxMsgSize) => fail(ErrorId::StreamMessageExceedsMaximumErr.into()),
+            Err(err) => fail(ApiError::with(
+                ErrorId::StreamStoreFailedF,
+                &[("err", &err.to_string())],
+            )),
+        }
+    }
+}
+
+fn message_id(headers: &[u8]) -> Option<String> {
+    if headers.is_empty() {
+        return None;
+    }
+    let block = HeaderBlock::parse(headers).ok()?;
+    block
+        .get_str(MSG_ID)
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
+}

@@ -1,0 +1,324 @@
+//! JetStream streams through async-nats's own JetStream API: management,
+//! publish acknowledgements, de-duplication, compare-and-set headers,
+//! purge, message get/delete, and persistence across restarts.
+
+mod common;
+
+use async_nats::jetstream::{self, message::PublishMessage as Publish, stream};
+use common::{embedded, HANG_GUARD};
+use futures::TryStreamExt;
+use natrium_server::{JetStreamOptions, ServerOptions};
+
+async fn jetstream_server(dir: &std::path::Path, port: u16) -> natrium_server::Server {
+    let options = ServerOptions {
+        port,
+        jetstream: JetStreamOptions {
+            enabled: true,
+            store_dir: Some(dir.to_path_buf()),
+            ..JetStreamOptions::default()
+        },
+        ..ServerOptions::ephemeral()
+    };
+    embedded(options).await
+}
+
+async fn context(server: &natrium_server::Server) -> jetstream::Context {
+    let client = async_nats::connect(server.client_url()).await.unwrap();
+    jetstream::new(client)
+}
+
+fn orders(storage: stream::StorageType) -> stream::Config {
+    stream::Config {
+        name: "ORDERS".into(),
+        subjects: vec!["orders.>".into()],
+        storage,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn stream_lifecycle_with_both_storages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = jetstream_server(dir.path(), 0).await;
+    let js = context(&server).await;
+    for storage in [stream::StorageType::File, stream::StorageType::Memory] {
+        let mut stream = js.create_stream(orders(storage)).await.expect("created");
+        let info = stream.info().await.unwrap();
+        assert_eq!(info.config.name, "ORDERS");
+        assert_eq!(info.config.storage, storage);
+        assert_eq!(info.config.max_messages, -1, "defaults are filled in");
+        assert_eq!(
+            info.config.duplicate_window,
+            std::time::Duration::from_secs(120)
+        );
+
+        // Creating again with the same config is fine; a different one is refused.
+        js.create_stream(orders(storage))
+            .await
+            .expect("idempotent create");
+        let mut other = orders(storage);
+        other.max_messages = 10;
+        assert!(
+            js.create_stream(other).await.is_err(),
+            "different config refused"
+        );
+
+        let names: Vec<String> = js.stream_names().try_collect().await.unwrap();
+        assert_eq!(names, vec!["ORDERS".to_string()]);
+
+        let mut updated = orders(storage);
+        updated.max_messages = 1000;
+        let info = js.update_stream(updated).await.expect("updated");
+        assert_eq!(info.config.max_messages, 1000);
+
+        assert!(js.delete_stream("ORDERS").await.unwrap().success);
+        assert!(js.get_stream("ORDERS").await.is_err(), "gone after delete");
+    }
+    assert!(js.get_stream("NOPE").await.is_err());
+}
+
+#[tokio::test]
+async fn publishes_are_acknowledged_in_sequence_and_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = jetstream_server(dir.path(), 0).await;
+    let js = context(&server).await;
+    let stream = js
+        .create_stream(orders(stream::StorageType::File))
+        .await
+        .unwrap();
+    for i in 1..=50u64 {
+        let ack = js
+            .publish(format!("orders.{}", i % 5), format!("order {i}").into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+        assert_eq!(
+            (ack.stream.as_str(), ack.sequence, ack.duplicate),
+            ("ORDERS", i, false)
+        );
+    }
+    let message = stream.get_raw_message(7).await.unwrap();
+    assert_eq!(
+        (message.subject.as_str(), &message.payload[..]),
+        ("orders.2", &b"order 7"[..])
+    );
+    let last = stream
+        .get_last_raw_message_by_subject("orders.0")
+        .await
+        .unwrap();
+    assert_eq!(last.sequence, 50);
+    assert!(stream.get_raw_message(999).await.is_err());
+
+    let mut stream = stream;
+    let info = stream.info().await.unwrap();
+    assert_eq!(
+        (
+            info.state.messages,
+            info.state.first_sequence,
+            info.state.last_sequence
+        ),
+        (50, 1, 50)
+    );
+    assert_eq!(info.state.subjects_count, 5);
+
+    assert!(stream.delete_message(7).await.unwrap());
+    assert!(stream.get_raw_message(7).await.is_err(), "deleted");
+    assert!(stream.delete_message(7).await.is_err(), "already deleted");
+
+    let purged = stream.purge().filter("orders.1").await.unwrap();
+    assert_eq!(purged.purged, 10);
+    let purged = stream.purge().keep(5).await.unwrap();
+    assert_eq!(purged.purged, 34);
+    let info = stream.info().await.unwrap();
+    assert_eq!(info.state.messages, 5);
+}
+
+#[tokio::test]
+async fn duplicates_and_expected_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = jetstream_server(dir.path(), 0).await;
+    let js = context(&server).await;
+    js.create_stream(orders(stream::StorageType::Memory))
+        .await
+        .unwrap();
+
+    let first = js
+        .send_publish(
+            "orders.a",
+            Publish::build().payload("x".into()).message_id("id-1"),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let again = js
+        .send_publish(
+            "orders.a",
+            Publish::build().payload("x".into()).message_id("id-1"),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    assert_eq!((first.sequence, first.duplicate), (1, false));
+    assert_eq!(
+        (again.sequence, again.duplicate),
+        (1, true),
+        "same id within the window"
+    );
+
+    let ok = js
+        .send_publish(
+            "orders.b",
+            Publish::build()
+                .payload("y".into())
+                .expected_last_sequence(1),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    assert_eq!(ok.sequence, 2);
+    let wrong = js
+        .send_publish(
+            "orders.b",
+            Publish::build()
+                .payload("z".into())
+                .expected_last_sequence(1),
+        )
+        .await
+        .unwrap()
+        .await;
+    let text = format!("{:?}", wrong.expect_err("wrong last sequence"));
+    assert!(
+        text.contains("10071") || text.contains("wrong last sequence"),
+        "{text}"
+    );
+
+    let wrong_subject = js
+        .send_publish(
+            "orders.a",
+            Publish::build()
+                .payload("z".into())
+                .expected_last_subject_sequence(5),
+        )
+        .await
+        .unwrap()
+        .await;
+    assert!(wrong_subject.is_err());
+    let wrong_stream = js
+        .send_publish(
+            "orders.a",
+            Publish::build()
+                .payload("z".into())
+                .expected_stream("OTHER"),
+        )
+        .await
+        .unwrap()
+        .await;
+    assert!(wrong_stream.is_err());
+    let wrong_id = js
+        .send_publish(
+            "orders.a",
+            Publish::build()
+                .payload("z".into())
+                .expected_last_message_id("nope"),
+        )
+        .await
+        .unwrap()
+        .await;
+    assert!(wrong_id.is_err());
+    let right_id = js
+        .send_publish(
+            "orders.a",
+            Publish::build()
+                .payload("z".into())
+                .expected_last_message_id("id-1"),
+        )
+        .await
+        .unwrap()
+        .await;
+    assert_eq!(right_id.unwrap().sequence, 3);
+}
+
+#[tokio::test]
+async fn limits_and_account_info() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = jetstream_server(dir.path(), 0).await;
+    let js = context(&server).await;
+    let mut config = orders(stream::StorageType::File);
+    config.max_messages = 3;
+    config.discard = stream::DiscardPolicy::New;
+    js.create_stream(config).await.unwrap();
+    for _ in 0..3 {
+        js.publish("orders.x", "x".into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    let refused = js.publish("orders.x", "x".into()).await.unwrap().await;
+    assert!(refused.is_err(), "discard new refuses past max_msgs");
+    let account = js.query_account().await.unwrap();
+    assert_eq!(account.streams, 1);
+    assert!(account.storage > 0);
+}
+
+#[tokio::test]
+async fn streams_and_messages_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = jetstream_server(dir.path(), 0).await;
+    let port = server.client_addr().port();
+    let js = context(&server).await;
+    js.create_stream(orders(stream::StorageType::File))
+        .await
+        .unwrap();
+    for i in 0..100u32 {
+        js.send_publish(
+            "orders.new",
+            Publish::build()
+                .payload(format!("{i}").into())
+                .message_id(format!("m{i}")),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    }
+    let before = js
+        .get_stream("ORDERS")
+        .await
+        .unwrap()
+        .info()
+        .await
+        .unwrap()
+        .clone();
+    server.shutdown().await;
+
+    let server = jetstream_server(dir.path(), port).await;
+    let js = context(&server).await;
+    let mut stream = tokio::time::timeout(HANG_GUARD, js.get_stream("ORDERS"))
+        .await
+        .unwrap()
+        .expect("restored");
+    let after = stream.info().await.unwrap();
+    assert_eq!(after.config, before.config);
+    assert_eq!(after.created, before.created);
+    assert_eq!(after.state.messages, 100);
+    assert_eq!(after.state.first_timestamp, before.state.first_timestamp);
+    assert_eq!(after.state.last_timestamp, before.state.last_timestamp);
+    let message = stream.get_raw_message(42).await.unwrap();
+    assert_eq!(&message.payload[..], b"41");
+    // The de-duplication window came back too.
+    let retry = js
+        .send_publish(
+            "orders.new",
+            Publish::build().payload("99".into()).message_id("m99"),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    assert_eq!((retry.sequence, retry.duplicate), (100, true));
+}
