@@ -241,9 +241,15 @@ fn apply_jetstream(
                     "max_file_store" | "max_file" => js.max_file_store = Some(size(entry)? as i64),
                     "domain" => js.domain = Some(string(entry)?),
                     "enabled" | "enable" => js.enabled = boolean(entry)?,
-                    "sync_interval"
-                    | "sync"
-                    | "strict"
+                    "sync_interval" | "sync" => {
+                        js.sync = Some(match &entry.value {
+                            Value::String(s) if s.eq_ignore_ascii_case("always") => {
+                                natrium_store::SyncPolicy::Always
+                            }
+                            _ => natrium_store::SyncPolicy::Interval(duration(entry)?),
+                        })
+                    }
+                    "strict"
                     | "max_buffered_msgs"
                     | "max_buffered_size"
                     | "unique_tag"
@@ -426,6 +432,27 @@ mod tests {
         let default = options.auth.default_permissions.as_ref().expect("defaults");
         assert_eq!(default.publish.allow, Some(vec!["_INBOX.>".to_string()]));
         assert!(load_str("authorization { users = [ {user: a, password: p, permissions: { publish: { alow: x } }} ] }").is_err());
+    }
+
+    #[test]
+    fn jetstream_sync_interval() {
+        let always = load_str("jetstream { sync_interval: always }").expect("valid");
+        assert_eq!(
+            always.jetstream.sync,
+            Some(natrium_store::SyncPolicy::Always)
+        );
+        let every = load_str("jetstream { sync_interval: \"30s\" }").expect("valid");
+        assert_eq!(
+            every.jetstream.sync,
+            Some(natrium_store::SyncPolicy::Interval(Duration::from_secs(30)))
+        );
+        assert_eq!(
+            load_str("jetstream: enabled")
+                .expect("valid")
+                .jetstream
+                .sync,
+            None
+        );
     }
 
     #[test]
