@@ -1,0 +1,79 @@
+"""JetStream streams through nats-py's JetStream API (`nc.jetstream()`, `js.add_stream`, ...).
+
+The second, independent client for what the Rust tests check with async-nats:
+stream management, publish acknowledgements, de-duplication, message get and
+delete, purge, and persistence across a restart of the server binary.
+"""
+
+import nats.js.errors
+import pytest
+from nats.js.api import StorageType, StreamConfig
+
+
+@pytest.fixture
+def js_server(start_server, tmp_path):
+    store = tmp_path / "store"
+    return lambda: start_server("-js", "-sd", str(store))
+
+
+async def test_stream_management_and_publish_acks(js_server, connect):
+    nc = await connect(js_server())
+    js = nc.jetstream()
+    info = await js.add_stream(name="ORDERS", subjects=["orders.>"], storage=StorageType.FILE)
+    assert info.config.name == "ORDERS"
+    assert info.config.max_msgs == -1
+    for i in range(1, 11):
+        ack = await js.publish(f"orders.{i % 3}", f"order {i}".encode())
+        assert (ack.stream, ack.seq) == ("ORDERS", i)
+    dup = await js.publish("orders.1", b"again", headers={"Nats-Msg-Id": "m1"})
+    again = await js.publish("orders.1", b"again", headers={"Nats-Msg-Id": "m1"})
+    assert again.seq == dup.seq and again.duplicate
+
+    msg = await js.get_msg("ORDERS", 4)
+    assert (msg.subject, msg.data) == ("orders.1", b"order 4")
+    last = await js.get_last_msg("ORDERS", "orders.2")
+    assert last.seq == 8
+
+    jsm = nc.jsm()
+    assert await jsm.delete_msg("ORDERS", 4)
+    with pytest.raises(nats.js.errors.NotFoundError):
+        await js.get_msg("ORDERS", 4)
+    assert await jsm.purge_stream("ORDERS", subject="orders.0")
+    info = await jsm.stream_info("ORDERS")
+    assert info.state.messages == 7
+    names = await jsm.streams_info()
+    assert [s.config.name for s in names] == ["ORDERS"]
+    assert await jsm.delete_stream("ORDERS")
+    with pytest.raises(nats.js.errors.NotFoundError):
+        await jsm.stream_info("ORDERS")
+
+
+async def test_memory_stream_and_expected_last_sequence(js_server, connect):
+    nc = await connect(js_server())
+    js = nc.jetstream()
+    await js.add_stream(StreamConfig(name="EVENTS", subjects=["events.*"], storage=StorageType.MEMORY))
+    await js.publish("events.a", b"1")
+    ok = await js.publish("events.a", b"2", headers={"Nats-Expected-Last-Sequence": "1"})
+    assert ok.seq == 2
+    with pytest.raises(nats.js.errors.APIError) as err:
+        await js.publish("events.a", b"3", headers={"Nats-Expected-Last-Sequence": "1"})
+    assert err.value.err_code == 10071
+
+
+async def test_streams_survive_a_server_restart(start_server, tmp_path, connect):
+    store = tmp_path / "persist"
+    server = start_server("-js", "-sd", str(store))
+    nc = await connect(server)
+    js = nc.jetstream()
+    await js.add_stream(name="KEEP", subjects=["keep.>"])
+    for i in range(20):
+        await js.publish("keep.it", str(i).encode())
+    await nc.close()
+    server.stop()
+
+    server = start_server("-js", "-sd", str(store))
+    nc = await connect(server)
+    js = nc.jetstream()
+    info = await js.stream_info("KEEP")
+    assert info.state.messages == 20
+    assert (await js.get_msg("KEEP", 20)).data == b"19"
