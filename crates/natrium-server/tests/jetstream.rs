@@ -322,3 +322,33 @@ async fn streams_and_messages_survive_a_restart() {
         .unwrap();
     assert_eq!((retry.sequence, retry.duplicate), (100, true));
 }
+
+#[tokio::test]
+async fn messages_older_than_max_age_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = jetstream_server(dir.path(), 0).await;
+    let js = context(&server).await;
+    let mut config = orders(stream::StorageType::File);
+    config.max_age = std::time::Duration::from_millis(300);
+    config.duplicate_window = std::time::Duration::from_millis(300);
+    let mut stream = js.create_stream(config).await.unwrap();
+    for _ in 0..10 {
+        js.publish("orders.x", "x".into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    let emptied = tokio::time::timeout(HANG_GUARD, async {
+        loop {
+            let info = stream.info().await.unwrap();
+            if info.state.messages == 0 {
+                return info.state.last_sequence;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("aged messages expire");
+    assert_eq!(emptied, 10, "sequences are kept when messages age out");
+}

@@ -37,6 +37,8 @@ use crate::server::ServerShared;
 
 /// Default interval between syncs of file stores to disk (nats-server's).
 const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(120);
+/// How often streams are checked for messages past their age or TTL.
+const EXPIRY_CHECK: Duration = Duration::from_millis(250);
 
 #[derive(Debug, thiserror::Error)]
 pub enum JetStreamError {
@@ -123,43 +125,94 @@ impl JetStream {
             api_errors: AtomicU64::new(0),
         });
         jetstream.restore_streams();
-        tokio::spawn(jetstream.clone().serve(inbox));
-        if let SyncPolicy::Interval(every) = jetstream.sync {
-            tokio::spawn(periodic_sync(Arc::downgrade(&jetstream), every));
-        }
+        let worker = jetstream.clone();
+        std::thread::Builder::new()
+            .name("jetstream".to_string())
+            .spawn(move || worker.run(inbox))
+            .map_err(|source| JetStreamError::StoreDir {
+                path: PathBuf::from("(jetstream thread)"),
+                source,
+            })?;
         Ok(jetstream)
     }
 
-    /// Handles API requests and publishes, in arrival order.
-    async fn serve(self: Arc<Self>, mut inbox: InternalInbox) {
-        while let Some(message) = inbox.next().await {
-            if message.sid == self.api_sid {
-                let Some(api) = natrium_jetstream::subjects::parse(&message.subject) else {
-                    continue;
-                };
-                self.api_total.fetch_add(1, Ordering::Relaxed);
-                let (response, failed) = self.handle_api(api.endpoint, &message.payload);
-                if failed {
-                    self.api_errors.fetch_add(1, Ordering::Relaxed);
-                }
-                if let Some(reply) = &message.reply {
-                    self.client.publish(reply.as_bytes(), None, None, &response);
-                }
-                continue;
+    /// JetStream's own thread: storage calls block (writes, fsyncs), so
+    /// they run here, never on the threads that serve client connections.
+    fn run(self: Arc<Self>, inbox: InternalInbox) {
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+        {
+            Ok(runtime) => runtime.block_on(self.serve(inbox)),
+            Err(err) => error!("Can't start the JetStream thread: {err}"),
+        }
+    }
+
+    /// Handles API requests and publishes in arrival order, expires aged
+    /// messages and syncs file stores on their interval.
+    async fn serve(&self, mut inbox: InternalInbox) {
+        let mut expiry = tokio::time::interval(EXPIRY_CHECK);
+        let sync_every = match self.sync {
+            SyncPolicy::Interval(every) => every,
+            SyncPolicy::Always => Duration::from_secs(3600),
+        };
+        let mut sync =
+            tokio::time::interval_at(tokio::time::Instant::now() + sync_every, sync_every);
+        loop {
+            tokio::select! {
+                biased;
+                _ = expiry.tick() => self.expire_all(),
+                _ = sync.tick() => self.sync_all(),
+                message = inbox.next() => match message {
+                    Some(message) => self.handle_message(message),
+                    None => break,
+                },
             }
-            let Some(stream) = self.routes.lock().get(&message.sid).cloned() else {
-                continue;
+        }
+    }
+
+    /// One delivered message: an API request, or a publish into a stream.
+    fn handle_message(&self, message: crate::internal::InternalMessage) {
+        if message.sid == self.api_sid {
+            let Some(api) = natrium_jetstream::subjects::parse(&message.subject) else {
+                return;
             };
-            let published = stream.publish(
-                message.subject.as_bytes(),
-                message.headers.as_deref(),
-                &message.payload,
-                &self.domain,
-            );
+            self.api_total.fetch_add(1, Ordering::Relaxed);
+            let (response, failed) = self.handle_api(api.endpoint, &message.payload);
+            if failed {
+                self.api_errors.fetch_add(1, Ordering::Relaxed);
+            }
             if let Some(reply) = &message.reply {
-                if !stream.config.no_ack {
-                    self.client
-                        .publish(reply.as_bytes(), None, None, &published.ack);
+                self.client.publish(reply.as_bytes(), None, None, &response);
+            }
+            return;
+        }
+        let Some(stream) = self.routes.lock().get(&message.sid).cloned() else {
+            return;
+        };
+        let published = stream.publish(
+            message.subject.as_bytes(),
+            message.headers.as_deref(),
+            &message.payload,
+            &self.domain,
+        );
+        if let (Some(reply), false) = (&message.reply, stream.config.no_ack) {
+            self.client
+                .publish(reply.as_bytes(), None, None, &published.ack);
+        }
+    }
+
+    /// Removes messages past their stream's max_age or their own TTL.
+    fn expire_all(&self) {
+        let now = natrium_store::now_nanos();
+        let streams: Vec<_> = self.streams.lock().values().cloned().collect();
+        for stream in streams {
+            if stream.store.next_expiry().is_some_and(|at| at <= now) {
+                if let Err(err) = stream.store.expire(now) {
+                    error!(
+                        "Error expiring messages of stream {:?}: {err}",
+                        stream.config.name
+                    );
                 }
             }
         }
@@ -339,17 +392,6 @@ fn store_failed(err: StoreError) -> natrium_jetstream::ApiError {
         natrium_jetstream::errors::ErrorId::StreamStoreFailedF,
         &[("err", &err.to_string())],
     )
-}
-
-async fn periodic_sync(jetstream: std::sync::Weak<JetStream>, every: Duration) {
-    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-    loop {
-        ticker.tick().await;
-        match jetstream.upgrade() {
-            Some(jetstream) => jetstream.sync_all(),
-            None => return,
-        }
-    }
 }
 
 /// `$XDG_DATA_HOME/natrium`, else `~/.local/share/natrium`, else the temp dir.
