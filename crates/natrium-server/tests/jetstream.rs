@@ -352,3 +352,151 @@ async fn messages_older_than_max_age_are_removed() {
     .expect("aged messages expire");
     assert_eq!(emptied, 10, "sequences are kept when messages age out");
 }
+
+#[tokio::test]
+async fn direct_get_rollups_and_message_ttl() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = jetstream_server(dir.path(), 0).await;
+    let js = context(&server).await;
+    let mut config = orders(stream::StorageType::File);
+    config.allow_direct = true;
+    config.allow_rollup = true;
+    config.allow_message_ttl = true;
+    let stream = js.create_stream(config).await.unwrap();
+    for (i, subject) in ["orders.a", "orders.b", "orders.a", "orders.b", "orders.a"]
+        .iter()
+        .enumerate()
+    {
+        js.publish(*subject, format!("{i}").into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    let third = stream.direct_get(3).await.unwrap();
+    assert_eq!(
+        (third.subject.as_str(), &third.payload[..]),
+        ("orders.a", &b"2"[..])
+    );
+    let last_b = stream
+        .direct_get_last_for_subject("orders.b")
+        .await
+        .unwrap();
+    assert_eq!(last_b.sequence, 4);
+    let next_a = stream
+        .direct_get_next_for_subject("orders.a", Some(2))
+        .await
+        .unwrap();
+    assert_eq!(next_a.sequence, 3);
+    assert!(
+        stream.direct_get(99).await.is_err(),
+        "404 for a missing sequence"
+    );
+
+    let mut rollup = async_nats::HeaderMap::new();
+    rollup.insert("Nats-Rollup", "sub");
+    js.publish_with_headers("orders.a", rollup, "rolled".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let mut stream = stream;
+    let info = stream.info().await.unwrap();
+    assert_eq!(
+        info.state.messages, 3,
+        "orders.a rolled up to one message, orders.b kept"
+    );
+    let mut all = async_nats::HeaderMap::new();
+    all.insert("Nats-Rollup", "all");
+    js.publish_with_headers("orders.c", all, "only".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    assert_eq!(stream.info().await.unwrap().state.messages, 1);
+
+    let mut bad = async_nats::HeaderMap::new();
+    bad.insert("Nats-TTL", "soon");
+    assert!(js
+        .publish_with_headers("orders.t", bad, "x".into())
+        .await
+        .unwrap()
+        .await
+        .is_err());
+    let mut ttl = async_nats::HeaderMap::new();
+    ttl.insert("Nats-TTL", "1s");
+    let ack = js
+        .publish_with_headers("orders.t", ttl, "short-lived".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    tokio::time::timeout(HANG_GUARD, async {
+        while stream.direct_get(ack.sequence).await.is_ok() {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the message expires after its TTL");
+}
+
+#[tokio::test]
+async fn rollups_and_ttl_need_the_stream_to_allow_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = jetstream_server(dir.path(), 0).await;
+    let js = context(&server).await;
+    js.create_stream(orders(stream::StorageType::Memory))
+        .await
+        .unwrap();
+    for (header, value) in [("Nats-Rollup", "sub"), ("Nats-TTL", "5s")] {
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert(header, value);
+        let refused = js
+            .publish_with_headers("orders.x", headers, "x".into())
+            .await
+            .unwrap()
+            .await;
+        assert!(
+            refused.is_err(),
+            "{header} refused without the stream allowing it"
+        );
+    }
+}
+
+#[tokio::test]
+async fn key_value_put_get_update_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = jetstream_server(dir.path(), 0).await;
+    let js = context(&server).await;
+    let kv = js
+        .create_key_value(async_nats::jetstream::kv::Config {
+            bucket: "profiles".into(),
+            history: 5,
+            ..Default::default()
+        })
+        .await
+        .expect("bucket created");
+    let first = kv.put("alice", "v1".into()).await.unwrap();
+    assert_eq!(kv.get("alice").await.unwrap().as_deref(), Some(&b"v1"[..]));
+    let second = kv
+        .update("alice", "v2".into(), first)
+        .await
+        .expect("CAS with the right revision");
+    assert!(
+        kv.update("alice", "v3".into(), first).await.is_err(),
+        "CAS with a stale revision fails"
+    );
+    assert_eq!(kv.entry("alice").await.unwrap().unwrap().revision, second);
+    assert!(
+        kv.create("alice", "again".into()).await.is_err(),
+        "create refuses an existing key"
+    );
+    kv.create("bob", "new".into())
+        .await
+        .expect("create a new key");
+    kv.delete("alice").await.unwrap();
+    assert_eq!(kv.get("alice").await.unwrap(), None);
+    assert_eq!(kv.get("bob").await.unwrap().as_deref(), Some(&b"new"[..]));
+    let status = kv.status().await.unwrap();
+    assert_eq!(status.bucket(), "profiles");
+}

@@ -15,6 +15,7 @@
 //! acknowledgement is sent.
 
 mod api;
+mod direct;
 mod stream;
 
 use std::collections::{BTreeMap, HashMap};
@@ -24,6 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use natrium_jetstream::stream::StorageType;
+use natrium_jetstream::subjects::Endpoint;
 use natrium_jetstream::{StreamConfig, Timestamp};
 use natrium_store::{StoreError, SyncPolicy};
 use parking_lot::Mutex;
@@ -177,6 +179,23 @@ impl JetStream {
             let Some(api) = natrium_jetstream::subjects::parse(&message.subject) else {
                 return;
             };
+            let direct = match api.endpoint {
+                Endpoint::DirectGet(stream) => Some((stream, None)),
+                Endpoint::DirectGetLast(stream, subject) => Some((stream, Some(subject))),
+                _ => None,
+            };
+            if let Some((stream, subject)) = direct {
+                let replies = self
+                    .direct_get(stream, subject, &message.payload)
+                    .unwrap_or_else(|| vec![(b"NATS/1.0 503\r\n\r\n".to_vec(), Vec::new())]);
+                if let Some(reply) = &message.reply {
+                    for (headers, payload) in replies {
+                        self.client
+                            .publish(reply.as_bytes(), None, Some(&headers), &payload);
+                    }
+                }
+                return;
+            }
             self.api_total.fetch_add(1, Ordering::Relaxed);
             let (response, failed) = self.handle_api(api.endpoint, &message.payload);
             if failed {

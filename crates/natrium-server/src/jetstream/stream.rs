@@ -12,21 +12,18 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use natrium_jetstream::errors::ErrorId;
-use natrium_jetstream::headers::HeaderBlock;
+use natrium_jetstream::headers::{
+    HeaderBlock, EXPECTED_LAST_MSG_ID, EXPECTED_LAST_SEQ, EXPECTED_LAST_SUBJECT_SEQ,
+    EXPECTED_STREAM, MSG_ID, ROLLUP, ROLLUP_ALL, ROLLUP_SUBJECT, TTL,
+};
 use natrium_jetstream::stream::{DiscardPolicy, StorageType};
 use natrium_jetstream::{ApiError, PubAck, StreamConfig, Timestamp};
 use natrium_store::{
-    Discard, FileStore, FileStoreOptions, MemoryStore, MessageStore, StoreError, StoreLimits,
-    SyncPolicy,
+    Discard, FileStore, FileStoreOptions, MemoryStore, MessageStore, PurgeRequest, StoreError,
+    StoreLimits, SyncPolicy,
 };
 use parking_lot::Mutex;
 use tracing::warn;
-
-const MSG_ID: &str = "Nats-Msg-Id";
-const EXPECTED_STREAM: &str = "Nats-Expected-Stream";
-const EXPECTED_LAST_SEQ: &str = "Nats-Expected-Last-Sequence";
-const EXPECTED_LAST_SUBJECT_SEQ: &str = "Nats-Expected-Last-Subject-Sequence";
-const EXPECTED_LAST_MSG_ID: &str = "Nats-Expected-Last-Msg-Id";
 
 pub struct Stream {
     pub config: StreamConfig,
@@ -202,14 +199,44 @@ impl Stream {
                 return fail(ApiError::wrong_last_msg_id(&dedup.last_msg_id));
             }
         }
+        let ttl = match header(TTL) {
+            None => None,
+            Some(_) if !self.config.allow_msg_ttl => {
+                return fail(ErrorId::MessageTTLDisabledErr.into())
+            }
+            Some(text) => match parse_ttl(text) {
+                Some(ttl) => Some(ttl),
+                None => return fail(ErrorId::MessageTTLInvalidErr.into()),
+            },
+        };
+        let rollup_all = match header(ROLLUP) {
+            None => None,
+            Some(_) if !self.config.allow_rollup_hdrs => {
+                return fail(rollup_failed("rollup not permitted"))
+            }
+            Some(ROLLUP_SUBJECT) => Some(false),
+            Some(ROLLUP_ALL) => Some(true),
+            Some(other) => return fail(rollup_failed(&format!("rollup value invalid: {other:?}"))),
+        };
         match self
             .store
-            .store(subject, headers.unwrap_or_default(), payload, None)
+            .store(subject, headers.unwrap_or_default(), payload, ttl)
         {
             Ok((seq, ts)) => {
                 if let Some(id) = msg_id {
                     dedup.record(id, seq, ts);
                     dedup.last_msg_id = id.to_string();
+                }
+                if let Some(all) = rollup_all {
+                    // The new message replaces everything before it (on its subject).
+                    let purge = PurgeRequest {
+                        filter: (!all).then(|| bytes::Bytes::copy_from_slice(subject)),
+                        up_to_seq: Some(seq),
+                        keep: None,
+                    };
+                    if let Err(err) = self.store.purge(&purge) {
+                        warn!("Stream {name:?}: rollup purge failed: {err}");
+                    }
                 }
                 Published {
                     ack: PubAck::stored(name, domain, seq).to_wire(),
@@ -222,6 +249,23 @@ impl Stream {
             )),
         }
     }
+}
+
+fn rollup_failed(text: &str) -> ApiError {
+    ApiError::with(ErrorId::StreamRollupFailedF, &[("err", text)])
+}
+
+/// `Nats-TTL`: a Go duration (`10s`, `1m30s`), whole seconds, or `never`;
+/// at least one second, as nats-server requires.
+fn parse_ttl(text: &str) -> Option<Duration> {
+    if text.eq_ignore_ascii_case("never") {
+        return Some(natrium_store::TTL_NEVER);
+    }
+    let ttl = match text.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => natrium_config::parse_duration(text).ok()?,
+    };
+    (ttl >= Duration::from_secs(1)).then_some(ttl)
 }
 
 fn message_id(headers: &[u8]) -> Option<String> {

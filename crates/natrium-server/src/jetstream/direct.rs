@@ -1,0 +1,153 @@
+//! Direct Get (ADR-31): reading messages without the JSON envelope.
+//!
+//! `$JS.API.DIRECT.GET.<stream>` takes a JSON request (`seq`,
+//! `last_by_subj`, `next_by_subj`, `batch`, `max_bytes`) and
+//! `$JS.API.DIRECT.GET.<stream>.<subject>` asks for the subject's last
+//! message. Replies carry the stored message as payload, with `Nats-Stream`,
+//! `Nats-Subject`, `Nats-Sequence` and `Nats-Time-Stamp` headers; a batch
+//! adds `Nats-Num-Pending` and `Nats-Last-Sequence` and ends with a
+//! `204 EOB` status. Misses answer `404 Message Not Found`, bad requests
+//! `408`. Clients' KV `get` uses this path when a stream allows direct gets.
+
+use natrium_jetstream::headers::{self, HeaderBlock};
+use natrium_jetstream::stream::MsgGetRequest;
+use natrium_jetstream::Timestamp;
+use natrium_store::{StoreError, StoredMessage};
+
+use super::stream::Stream;
+use super::JetStream;
+
+/// One reply message: header block and payload.
+pub(super) type Reply = (Vec<u8>, Vec<u8>);
+
+/// What a direct get asks for, after parsing.
+enum Query {
+    Sequence(u64),
+    Last(String),
+    Next { from: u64, filter: String },
+}
+
+impl JetStream {
+    /// The replies to a direct get, in order; `None` when the stream does not
+    /// allow direct gets (nats-server does not listen then: no responders).
+    pub(super) fn direct_get(
+        &self,
+        stream: &str,
+        subject: Option<&str>,
+        body: &[u8],
+    ) -> Option<Vec<Reply>> {
+        let stream = self.stream(stream).filter(|s| s.config.allow_direct)?;
+        let status = |status| vec![(headers::status_block(status), Vec::new())];
+        if let Some(subject) = subject {
+            return Some(match stream.store.load_last(subject.as_bytes()) {
+                Ok(message) => vec![reply(&stream, &message, None)],
+                Err(_) => status(headers::STATUS_NOT_FOUND),
+            });
+        }
+        let body = body.trim_ascii();
+        if body.is_empty() {
+            return Some(status(headers::STATUS_EMPTY_REQUEST));
+        }
+        let Ok(request) = serde_json::from_slice::<MsgGetRequest>(body) else {
+            return Some(status(headers::STATUS_MALFORMED));
+        };
+        let Some(query) = query(&request) else {
+            return Some(status(headers::STATUS_MALFORMED));
+        };
+        if request.batch <= 0 {
+            let found = match &query {
+                Query::Sequence(seq) => stream.store.load(*seq),
+                Query::Last(subject) => stream.store.load_last(subject.as_bytes()),
+                Query::Next { from, filter } => stream.store.load_next(filter.as_bytes(), *from),
+            };
+            return Some(match found {
+                Ok(message) => vec![reply(&stream, &message, None)],
+                Err(_) => status(headers::STATUS_NOT_FOUND),
+            });
+        }
+        Some(batch(&stream, &query, &request))
+    }
+}
+
+fn query(request: &MsgGetRequest) -> Option<Query> {
+    match (
+        request.sequence,
+        request.last_by_subject.as_str(),
+        request.next_by_subject.as_str(),
+    ) {
+        (_, last, next) if !last.is_empty() && !next.is_empty() => None,
+        (0, last, "") if !last.is_empty() => Some(Query::Last(last.to_string())),
+        (_, last, _) if !last.is_empty() => None,
+        (from, "", next) if !next.is_empty() => Some(Query::Next {
+            from: from.max(1),
+            filter: next.to_string(),
+        }),
+        (0, "", "") if request.batch > 0 => Some(Query::Next {
+            from: 1,
+            filter: String::new(),
+        }),
+        (0, "", "") => None,
+        (seq, _, _) => Some(Query::Sequence(seq)),
+    }
+}
+
+/// Up to `batch` messages (and `max_bytes`), each with its pending count and
+/// the previous sequence sent, then the end-of-batch status.
+fn batch(stream: &Stream, query: &Query, request: &MsgGetRequest) -> Vec<Reply> {
+    let (mut from, filter) = match query {
+        Query::Sequence(seq) => (*seq, String::new()),
+        Query::Next { from, filter } => (*from, filter.clone()),
+        Query::Last(subject) => (1, subject.clone()),
+    };
+    let max_bytes = if request.max_bytes > 0 {
+        request.max_bytes as usize
+    } else {
+        usize::MAX
+    };
+    let mut replies = Vec::new();
+    let mut bytes = 0usize;
+    let mut last_sent = 0u64;
+    while replies.len() < request.batch as usize {
+        let message = match stream.store.load_next(filter.as_bytes(), from) {
+            Ok(message) => message,
+            Err(StoreError::NotFound) | Err(StoreError::Deleted) => break,
+            Err(_) => break,
+        };
+        let size = message.payload.len() + message.headers.len();
+        if !replies.is_empty() && bytes + size > max_bytes {
+            break;
+        }
+        bytes += size;
+        let pending = stream
+            .store
+            .num_pending(message.seq + 1, filter.as_bytes(), false);
+        replies.push(reply(stream, &message, Some((pending, last_sent))));
+        last_sent = message.seq;
+        from = message.seq + 1;
+    }
+    if replies.is_empty() {
+        return vec![(headers::status_block(headers::STATUS_NOT_FOUND), Vec::new())];
+    }
+    let pending = stream.store.num_pending(from, filter.as_bytes(), false);
+    let eob = headers::HeaderBuilder::with_status(headers::STATUS_EOB.0, headers::STATUS_EOB.1)
+        .add(headers::NUM_PENDING, &pending.to_string())
+        .add(headers::LAST_SEQUENCE, &last_sent.to_string())
+        .finish();
+    replies.push((eob, Vec::new()));
+    replies
+}
+
+fn reply(stream: &Stream, message: &StoredMessage, batch: Option<(u64, u64)>) -> Reply {
+    let stored = (!message.headers.is_empty())
+        .then(|| HeaderBlock::parse(&message.headers).ok())
+        .flatten();
+    let headers = headers::direct_get_headers(
+        stored.as_ref(),
+        &stream.config.name,
+        &String::from_utf8_lossy(&message.subject),
+        message.seq,
+        Timestamp::from_unix_nanos(message.timestamp),
+        batch,
+    );
+    (headers, message.payload.to_vec())
+}
