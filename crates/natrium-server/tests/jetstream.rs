@@ -500,3 +500,71 @@ async fn key_value_put_get_update_delete() {
     let status = kv.status().await.unwrap();
     assert_eq!(status.bucket(), "profiles");
 }
+
+#[tokio::test]
+async fn a_damaged_tail_is_cut_off_and_the_server_serves_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = jetstream_server(dir.path(), 0).await;
+    let port = server.client_addr().port();
+    let js = context(&server).await;
+    js.create_stream(orders(stream::StorageType::File))
+        .await
+        .unwrap();
+    for i in 0..20u32 {
+        js.publish("orders.x", format!("intact {i}").into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    server.shutdown().await;
+
+    // Tear the last record of the newest segment and add garbage after it.
+    let msgs = dir
+        .path()
+        .join("jetstream")
+        .join("$G")
+        .join("streams")
+        .join("ORDERS")
+        .join("msgs");
+    let newest = std::fs::read_dir(&msgs)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "blk"))
+        .max()
+        .expect("a segment file");
+    let length = std::fs::metadata(&newest).unwrap().len();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&newest)
+        .unwrap();
+    file.set_len(length - 5).unwrap();
+    drop(file);
+    let mut bytes = std::fs::read(&newest).unwrap();
+    bytes.extend_from_slice(b"\xde\xad\xbe\xef garbage");
+    std::fs::write(&newest, bytes).unwrap();
+
+    let server = jetstream_server(dir.path(), port).await;
+    let js = context(&server).await;
+    let mut stream = js.get_stream("ORDERS").await.expect("stream still served");
+    let info = stream.info().await.unwrap();
+    assert_eq!(
+        info.state.messages, 19,
+        "only the torn last message is gone"
+    );
+    for seq in 1..=19u64 {
+        let message = stream.get_raw_message(seq).await.unwrap();
+        assert_eq!(message.payload, format!("intact {}", seq - 1).as_bytes());
+    }
+    let ack = js
+        .publish("orders.x", "after".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    assert_eq!(
+        ack.sequence, 20,
+        "new messages continue after the surviving ones"
+    );
+}

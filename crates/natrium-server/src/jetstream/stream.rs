@@ -96,7 +96,7 @@ impl Stream {
                     sync,
                     ..FileStoreOptions::default()
                 };
-                let (store, report) = FileStore::open(dir.join("msgs"), options, limits)?;
+                let (store, report) = FileStore::open(dir, options, limits)?;
                 for damage in &report.damage {
                     warn!(
                         "Stream {:?}: dropped {} damaged bytes ({} records) in {:?} at offset {}: {}",
