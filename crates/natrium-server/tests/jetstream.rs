@@ -568,3 +568,64 @@ async fn a_damaged_tail_is_cut_off_and_the_server_serves_the_rest() {
         "new messages continue after the surviving ones"
     );
 }
+
+#[tokio::test]
+async fn subject_transforms_and_republish() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = jetstream_server(dir.path(), 0).await;
+    let client = async_nats::connect(server.client_url()).await.unwrap();
+    let js = jetstream::new(client.clone());
+    let mut events = client.subscribe("events.>").await.unwrap();
+    common::sync(&client).await;
+
+    let mut config = orders(stream::StorageType::Memory);
+    config.subject_transform = Some(stream::SubjectTransform {
+        source: "orders.*.*".into(),
+        destination: "orders.{{wildcard(2)}}.{{wildcard(1)}}".into(),
+    });
+    config.republish = Some(stream::Republish {
+        source: "orders.>".into(),
+        destination: "events.>".into(),
+        headers_only: false,
+    });
+    let stream = js.create_stream(config).await.unwrap();
+    js.publish("orders.eu.new", "o-1".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+
+    let stored = stream.get_raw_message(1).await.unwrap();
+    assert_eq!(
+        stored.subject.as_str(),
+        "orders.new.eu",
+        "stored under the transformed subject"
+    );
+    let copy = tokio::time::timeout(HANG_GUARD, futures::StreamExt::next(&mut events))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(copy.subject.as_str(), "events.new.eu");
+    assert_eq!(&copy.payload[..], b"o-1");
+    let headers = copy.headers.expect("republish headers");
+    assert_eq!(headers.get("Nats-Stream").unwrap().as_str(), "ORDERS");
+    assert_eq!(
+        headers.get("Nats-Subject").unwrap().as_str(),
+        "orders.new.eu"
+    );
+    assert_eq!(headers.get("Nats-Sequence").unwrap().as_str(), "1");
+    assert_eq!(headers.get("Nats-Last-Sequence").unwrap().as_str(), "0");
+
+    let mut bad = orders(stream::StorageType::Memory);
+    bad.name = "BAD".into();
+    bad.subjects = vec!["bad.>".into()];
+    bad.republish = Some(stream::Republish {
+        source: "bad.*".into(),
+        destination: "x.$2".into(),
+        headers_only: false,
+    });
+    assert!(
+        js.create_stream(bad).await.is_err(),
+        "a mapping that cannot work is refused"
+    );
+}

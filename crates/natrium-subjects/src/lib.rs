@@ -20,6 +20,8 @@
 //!   walks on a miss, its cache-friendly child layout, and the bounded match
 //!   cache that makes the common case one hash lookup.
 //! * [`index`]: [`SubjectIndex`], tying the two together.
+//! * [`mapping`]: [`SubjectMapping`], rewriting subjects by pattern
+//!   (stream subject transforms, republish, account mappings).
 //!
 //! The index is generic over the stored item so this crate knows nothing of
 //! connections; the server stores a cheap pointer-identity wrapper.
@@ -28,6 +30,7 @@ mod cache;
 mod children;
 pub mod error;
 pub mod index;
+pub mod mapping;
 pub mod matching;
 pub mod result;
 mod trie;
@@ -38,6 +41,7 @@ mod index_tests;
 
 pub use error::SubjectError;
 pub use index::{IndexStats, SubjectIndex, DEFAULT_CACHE_CAPACITY};
+pub use mapping::{MappingError, SubjectMapping};
 pub use matching::{subject_is_subset_of, subject_matches_filter, subjects_overlap};
 pub use result::{Matches, QueueGroup};
 pub use validate::{

@@ -110,6 +110,7 @@ impl JetStream {
         check_subject_name(name, &request.config)?;
         let mut config = check_config(&request.config, &Self::check_options(request.pedantic))?;
         set_server_metadata(&mut config, COMPATIBLE_VERSION, API_LEVEL);
+        super::stream::mappings(&config)?;
         if let Some(existing) = self.stream(name) {
             if same_ignoring_server_metadata(&existing.config, &config) {
                 return Ok(StreamCreateBody {
@@ -137,6 +138,7 @@ impl JetStream {
             &Self::check_options(request.pedantic),
         )?;
         set_server_metadata(&mut config, COMPATIBLE_VERSION, API_LEVEL);
+        super::stream::mappings(&config)?;
         self.check_overlap(&config, Some(name))?;
         existing
             .store

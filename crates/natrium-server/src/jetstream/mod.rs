@@ -215,6 +215,10 @@ impl JetStream {
             &message.payload,
             &self.domain,
         );
+        if let Some((subject, headers, payload)) = &published.republish {
+            self.client
+                .publish(subject.as_bytes(), None, Some(headers), payload);
+        }
         if let (Some(reply), false) = (&message.reply, stream.config.no_ack) {
             self.client
                 .publish(reply.as_bytes(), None, None, &published.ack);

@@ -13,8 +13,9 @@ use std::time::Duration;
 
 use natrium_jetstream::errors::ErrorId;
 use natrium_jetstream::headers::{
-    HeaderBlock, EXPECTED_LAST_MSG_ID, EXPECTED_LAST_SEQ, EXPECTED_LAST_SUBJECT_SEQ,
-    EXPECTED_STREAM, MSG_ID, ROLLUP, ROLLUP_ALL, ROLLUP_SUBJECT, TTL,
+    HeaderBlock, HeaderBuilder, EXPECTED_LAST_MSG_ID, EXPECTED_LAST_SEQ, EXPECTED_LAST_SUBJECT_SEQ,
+    EXPECTED_STREAM, LAST_SEQUENCE, MSG_ID, MSG_SIZE, ROLLUP, ROLLUP_ALL, ROLLUP_SUBJECT, SEQUENCE,
+    STREAM, SUBJECT, TIME_STAMP, TTL,
 };
 use natrium_jetstream::stream::{DiscardPolicy, StorageType};
 use natrium_jetstream::{ApiError, PubAck, StreamConfig, Timestamp};
@@ -22,6 +23,7 @@ use natrium_store::{
     Discard, FileStore, FileStoreOptions, MemoryStore, MessageStore, PurgeRequest, StoreError,
     StoreLimits, SyncPolicy,
 };
+use natrium_subjects::SubjectMapping;
 use parking_lot::Mutex;
 use tracing::warn;
 
@@ -32,6 +34,32 @@ pub struct Stream {
     /// Where a file stream keeps its data; `None` for memory streams.
     pub dir: Option<PathBuf>,
     dedup: Mutex<Dedup>,
+    /// `subject_transform`: rewrites the subject a message is stored under.
+    transform: Option<SubjectMapping>,
+    /// `republish`: where stored messages are sent on, and whether without payload.
+    republish: Option<(SubjectMapping, bool)>,
+}
+
+/// The stream's subject mappings, checked: the API refuses a config with a
+/// mapping that does not compile.
+pub fn mappings(
+    config: &StreamConfig,
+) -> Result<(Option<SubjectMapping>, Option<(SubjectMapping, bool)>), ApiError> {
+    let invalid = |e: natrium_subjects::MappingError| ApiError::invalid_config(e.to_string());
+    let transform = match &config.subject_transform {
+        Some(t) if !t.destination.is_empty() => {
+            Some(SubjectMapping::new(&t.source, &t.destination).map_err(invalid)?)
+        }
+        _ => None,
+    };
+    let republish = match &config.republish {
+        Some(r) => Some((
+            SubjectMapping::new(&r.source, &r.destination).map_err(invalid)?,
+            r.headers_only,
+        )),
+        None => None,
+    };
+    Ok((transform, republish))
 }
 
 /// Message ids seen within the duplicate window, oldest first.
@@ -63,6 +91,8 @@ impl Dedup {
 /// What a publish into the stream produced: the reply to send, if any.
 pub struct Published {
     pub ack: Vec<u8>,
+    /// A copy to send on: (subject, headers, payload).
+    pub republish: Option<(String, Vec<u8>, Vec<u8>)>,
 }
 
 pub fn store_limits(config: &StreamConfig) -> StoreLimits {
@@ -109,12 +139,24 @@ impl Stream {
         if config.first_seq > 1 && store.state(false).last_seq == 0 {
             store.skip_to(config.first_seq)?;
         }
+        let (transform, republish) = match mappings(&config) {
+            Ok(mappings) => mappings,
+            Err(err) => {
+                warn!(
+                    "Stream {:?}: ignoring its subject mappings: {}",
+                    config.name, err.description
+                );
+                (None, None)
+            }
+        };
         let stream = Stream {
             config,
             created,
             store,
             dir,
             dedup: Mutex::new(Dedup::default()),
+            transform,
+            republish,
         };
         stream.rebuild_dedup();
         Ok(stream)
@@ -156,10 +198,18 @@ impl Stream {
         let name = &self.config.name;
         let fail = |error: ApiError| Published {
             ack: PubAck::failed(name, error).to_wire(),
+            republish: None,
         };
         if self.config.sealed {
             return fail(ErrorId::StreamSealedErr.into());
         }
+        // A subject transform applies at ingest: every check below sees the
+        // subject the message will be stored under.
+        let transformed = self
+            .transform
+            .as_ref()
+            .and_then(|t| t.apply(&String::from_utf8_lossy(subject)));
+        let subject: &[u8] = transformed.as_deref().map_or(subject, str::as_bytes);
         let block = match headers.map(HeaderBlock::parse) {
             Some(Ok(block)) => Some(block),
             Some(Err(_)) => return fail(ErrorId::BadRequestErr.into()),
@@ -179,7 +229,10 @@ impl Stream {
             if let Some(&seq) = dedup.by_id.get(id) {
                 let mut ack = PubAck::stored(name, domain, seq);
                 ack.duplicate = true;
-                return Published { ack: ack.to_wire() };
+                return Published {
+                    ack: ack.to_wire(),
+                    republish: None,
+                };
             }
         }
         if let Some(expected) = header(EXPECTED_LAST_SEQ) {
@@ -199,6 +252,10 @@ impl Stream {
                 return fail(ApiError::wrong_last_msg_id(&dedup.last_msg_id));
             }
         }
+        let previous_on_subject = match self.republish {
+            Some(_) => self.store.load_last(subject).map_or(0, |m| m.seq),
+            None => 0,
+        };
         let ttl = match header(TTL) {
             None => None,
             Some(_) if !self.config.allow_msg_ttl => {
@@ -240,6 +297,14 @@ impl Stream {
                 }
                 Published {
                     ack: PubAck::stored(name, domain, seq).to_wire(),
+                    republish: self.republished(
+                        subject,
+                        headers,
+                        payload,
+                        seq,
+                        ts,
+                        previous_on_subject,
+                    ),
                 }
             }
             Err(StoreError::MaxMsgSize) => fail(ErrorId::StreamMessageExceedsMaximumErr.into()),
@@ -248,6 +313,41 @@ impl Stream {
                 &[("err", &err.to_string())],
             )),
         }
+    }
+}
+
+impl Stream {
+    /// The republished copy of a stored message (ADR-28), if configured.
+    fn republished(
+        &self,
+        subject: &[u8],
+        headers: Option<&[u8]>,
+        payload: &[u8],
+        seq: u64,
+        ts: i64,
+        previous_on_subject: u64,
+    ) -> Option<(String, Vec<u8>, Vec<u8>)> {
+        let (mapping, headers_only) = self.republish.as_ref()?;
+        let subject = String::from_utf8_lossy(subject);
+        let destination = mapping.apply(&subject)?;
+        let stored = headers.and_then(|h| HeaderBlock::parse(h).ok());
+        let mut builder = match &stored {
+            Some(block) => HeaderBuilder::from_block(block),
+            None => HeaderBuilder::new(),
+        };
+        builder = builder
+            .add(STREAM, &self.config.name)
+            .add(SUBJECT, &subject)
+            .add(SEQUENCE, &seq.to_string())
+            .add(TIME_STAMP, &Timestamp::from_unix_nanos(ts).to_string())
+            .add(LAST_SEQUENCE, &previous_on_subject.to_string());
+        let body = if *headers_only {
+            builder = builder.add(MSG_SIZE, &payload.len().to_string());
+            Vec::new()
+        } else {
+            payload.to_vec()
+        };
+        Some((destination, builder.finish(), body))
     }
 }
 
