@@ -40,11 +40,17 @@ pub struct Stream {
     republish: Option<(SubjectMapping, bool)>,
 }
 
-/// The stream's subject mappings, checked: the API refuses a config with a
-/// mapping that does not compile.
-pub fn mappings(
-    config: &StreamConfig,
-) -> Result<(Option<SubjectMapping>, Option<(SubjectMapping, bool)>), ApiError> {
+/// A stream's compiled subject mappings.
+pub struct Mappings {
+    /// `subject_transform`: rewrites the subject a message is stored under.
+    pub transform: Option<SubjectMapping>,
+    /// `republish`: where stored messages are sent on, and whether without payload.
+    pub republish: Option<(SubjectMapping, bool)>,
+}
+
+/// Compiles the stream's mappings; the API refuses a config whose mapping
+/// does not compile.
+pub fn mappings(config: &StreamConfig) -> Result<Mappings, ApiError> {
     let invalid = |e: natrium_subjects::MappingError| ApiError::invalid_config(e.to_string());
     let transform = match &config.subject_transform {
         Some(t) if !t.destination.is_empty() => {
@@ -59,7 +65,10 @@ pub fn mappings(
         )),
         None => None,
     };
-    Ok((transform, republish))
+    Ok(Mappings {
+        transform,
+        republish,
+    })
 }
 
 /// Message ids seen within the duplicate window, oldest first.
@@ -139,14 +148,20 @@ impl Stream {
         if config.first_seq > 1 && store.state(false).last_seq == 0 {
             store.skip_to(config.first_seq)?;
         }
-        let (transform, republish) = match mappings(&config) {
+        let Mappings {
+            transform,
+            republish,
+        } = match mappings(&config) {
             Ok(mappings) => mappings,
             Err(err) => {
                 warn!(
                     "Stream {:?}: ignoring its subject mappings: {}",
                     config.name, err.description
                 );
-                (None, None)
+                Mappings {
+                    transform: None,
+                    republish: None,
+                }
             }
         };
         let stream = Stream {
