@@ -629,3 +629,74 @@ async fn subject_transforms_and_republish() {
         "a mapping that cannot work is refused"
     );
 }
+
+#[tokio::test]
+async fn counters_add_with_arbitrary_precision() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = jetstream_server(dir.path(), 0).await;
+    let client = async_nats::connect(server.client_url()).await.unwrap();
+    let js = jetstream::new(client.clone());
+    let mut config = orders(stream::StorageType::File);
+    config.name = "COUNTERS".into();
+    config.subjects = vec!["hits.>".into()];
+    config.allow_message_counter = true;
+    config.allow_direct = true;
+    let stream = js.create_stream(config).await.unwrap();
+
+    let increment = |value: &'static str| {
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Nats-Incr", value);
+        headers
+    };
+    // The acknowledgement carries the new total (checked on the raw reply).
+    let reply = client
+        .request_with_headers("hits.page", increment("+5"), "".into())
+        .await
+        .unwrap();
+    let ack: serde_json::Value = serde_json::from_slice(&reply.payload).unwrap();
+    assert_eq!(ack["val"], "5");
+    js.publish_with_headers("hits.page", increment("-2"), "".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    js.publish_with_headers(
+        "hits.page",
+        increment("+99999999999999999999999999"),
+        "".into(),
+    )
+    .await
+    .unwrap()
+    .await
+    .unwrap();
+    let last = stream
+        .direct_get_last_for_subject("hits.page")
+        .await
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&last.payload).unwrap();
+    assert_eq!(value["val"], "100000000000000000000000002");
+    assert_eq!(
+        last.headers.get("Nats-Incr").unwrap().as_str(),
+        "+99999999999999999999999999"
+    );
+
+    // Rules: an increment is required, a payload is not allowed, the value must be a number.
+    assert!(js
+        .publish("hits.page", "".into())
+        .await
+        .unwrap()
+        .await
+        .is_err());
+    assert!(js
+        .publish_with_headers("hits.page", increment("+1"), "body".into())
+        .await
+        .unwrap()
+        .await
+        .is_err());
+    assert!(js
+        .publish_with_headers("hits.page", increment("one"), "".into())
+        .await
+        .unwrap()
+        .await
+        .is_err());
+}

@@ -40,7 +40,7 @@ impl JetStream {
         let status = |status| vec![(headers::status_block(status), Vec::new())];
         if let Some(subject) = subject {
             return Some(match stream.store.load_last(subject.as_bytes()) {
-                Ok(message) => vec![reply(&stream, &message, None)],
+                Ok(message) => vec![reply(&stream, &message, None, true)],
                 Err(_) => status(headers::STATUS_NOT_FOUND),
             });
         }
@@ -61,7 +61,7 @@ impl JetStream {
                 Query::Next { from, filter } => stream.store.load_next(filter.as_bytes(), *from),
             };
             return Some(match found {
-                Ok(message) => vec![reply(&stream, &message, None)],
+                Ok(message) => vec![reply(&stream, &message, None, !request.no_headers)],
                 Err(_) => status(headers::STATUS_NOT_FOUND),
             });
         }
@@ -121,7 +121,12 @@ fn batch(stream: &Stream, query: &Query, request: &MsgGetRequest) -> Vec<Reply> 
         let pending = stream
             .store
             .num_pending(message.seq + 1, filter.as_bytes(), false);
-        replies.push(reply(stream, &message, Some((pending, last_sent))));
+        replies.push(reply(
+            stream,
+            &message,
+            Some((pending, last_sent)),
+            !request.no_headers,
+        ));
         last_sent = message.seq;
         from = message.seq + 1;
     }
@@ -137,8 +142,14 @@ fn batch(stream: &Stream, query: &Query, request: &MsgGetRequest) -> Vec<Reply> 
     replies
 }
 
-fn reply(stream: &Stream, message: &StoredMessage, batch: Option<(u64, u64)>) -> Reply {
-    let stored = (!message.headers.is_empty())
+/// One message reply; `stored_headers: false` is the request's `no_hdr`.
+fn reply(
+    stream: &Stream,
+    message: &StoredMessage,
+    batch: Option<(u64, u64)>,
+    stored_headers: bool,
+) -> Reply {
+    let stored = (stored_headers && !message.headers.is_empty())
         .then(|| HeaderBlock::parse(&message.headers).ok())
         .flatten();
     let headers = headers::direct_get_headers(

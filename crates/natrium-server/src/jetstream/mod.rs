@@ -15,6 +15,7 @@
 //! acknowledgement is sent.
 
 mod api;
+mod counter;
 mod direct;
 mod stream;
 

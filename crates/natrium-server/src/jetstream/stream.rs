@@ -24,6 +24,8 @@ use natrium_store::{
     StoreLimits, SyncPolicy,
 };
 use natrium_subjects::SubjectMapping;
+
+use super::counter;
 use parking_lot::Mutex;
 use tracing::warn;
 
@@ -230,6 +232,16 @@ impl Stream {
             Some(Err(_)) => return fail(ErrorId::BadRequestErr.into()),
             None => None,
         };
+        let counter = match counter::resolve(
+            self.config.allow_msg_counter,
+            self.store.as_ref(),
+            subject,
+            block.as_ref(),
+            payload,
+        ) {
+            Ok(counter) => counter,
+            Err(error) => return fail(error),
+        };
         let header = |key: &str| block.as_ref().and_then(|b| b.get_str(key));
         if let Some(expected) = header(EXPECTED_STREAM) {
             if expected != name {
@@ -290,9 +302,14 @@ impl Stream {
             Some(ROLLUP_ALL) => Some(true),
             Some(other) => return fail(rollup_failed(&format!("rollup value invalid: {other:?}"))),
         };
+        // A counter stores its new total in place of the (empty) payload.
+        let (stored_headers, stored_payload) = match &counter {
+            Some(update) => (&update.headers[..], &update.body[..]),
+            None => (headers.unwrap_or_default(), payload),
+        };
         match self
             .store
-            .store(subject, headers.unwrap_or_default(), payload, ttl)
+            .store(subject, stored_headers, stored_payload, ttl)
         {
             Ok((seq, ts)) => {
                 if let Some(id) = msg_id {
@@ -311,11 +328,17 @@ impl Stream {
                     }
                 }
                 Published {
-                    ack: PubAck::stored(name, domain, seq).to_wire(),
+                    ack: {
+                        let mut ack = PubAck::stored(name, domain, seq);
+                        if let Some(update) = &counter {
+                            ack.val = update.total.clone();
+                        }
+                        ack.to_wire()
+                    },
                     republish: self.republished(
                         subject,
-                        headers,
-                        payload,
+                        (!stored_headers.is_empty()).then_some(stored_headers),
+                        stored_payload,
                         seq,
                         ts,
                         previous_on_subject,
