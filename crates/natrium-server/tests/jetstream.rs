@@ -700,3 +700,78 @@ async fn counters_add_with_arbitrary_precision() {
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn storage_quotas_refuse_with_nats_server_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = ServerOptions {
+        jetstream: JetStreamOptions {
+            enabled: true,
+            store_dir: Some(dir.path().to_path_buf()),
+            max_file_store: Some(64 * 1024),
+            max_memory_store: Some(32 * 1024),
+            ..JetStreamOptions::default()
+        },
+        ..ServerOptions::ephemeral()
+    };
+    let server = embedded(options).await;
+    let client = async_nats::connect(server.client_url()).await.unwrap();
+    let request = |subject: &'static str, body: &'static str| {
+        let client = client.clone();
+        async move {
+            let reply = client.request(subject, body.into()).await.unwrap();
+            serde_json::from_slice::<serde_json::Value>(&reply.payload).unwrap()
+        }
+    };
+    let file = request(
+        "$JS.API.STREAM.CREATE.BIG",
+        r#"{"name":"BIG","subjects":["big"],"max_bytes":1000000}"#,
+    )
+    .await;
+    assert_eq!(
+        (
+            file["error"]["code"].as_u64(),
+            file["error"]["err_code"].as_u64()
+        ),
+        (Some(500), Some(10047))
+    );
+    let memory = request(
+        "$JS.API.STREAM.CREATE.MEM",
+        r#"{"name":"MEM","subjects":["mem"],"storage":"memory","max_bytes":100000}"#,
+    )
+    .await;
+    assert_eq!(memory["error"]["err_code"], 10028);
+    let created = request(
+        "$JS.API.STREAM.CREATE.S",
+        r#"{"name":"S","subjects":["s"]}"#,
+    )
+    .await;
+    assert!(created.get("error").is_none(), "{created}");
+
+    let mut refused = None;
+    for i in 0..200 {
+        let reply = client.request("s", vec![b'x'; 1000].into()).await.unwrap();
+        let ack: serde_json::Value = serde_json::from_slice(&reply.payload).unwrap();
+        if ack.get("error").is_some() {
+            refused = Some((i, ack));
+            break;
+        }
+    }
+    let (count, ack) = refused.expect("the quota is reached");
+    assert!(
+        count > 50,
+        "about 64 KiB of messages fit first, got {count}"
+    );
+    assert_eq!(
+        (
+            ack["error"]["code"].as_u64(),
+            ack["error"]["err_code"].as_u64()
+        ),
+        (Some(503), Some(10023))
+    );
+    let info = request("$JS.API.INFO", "").await;
+    assert_eq!(
+        info["limits"]["max_storage"], -1,
+        "account limits, not the server's store limit"
+    );
+}

@@ -89,8 +89,8 @@ impl JetStream {
             }
         }
         info.tier.streams = streams.len() as u64;
-        info.tier.limits.max_memory = self.limits.max_memory;
-        info.tier.limits.max_storage = self.limits.max_storage;
+        // These are account limits; the server's store limits are not reported
+        // here (nats-server shows -1 with only max_file_store set).
         info.domain = self.domain.clone();
         info.api.level = API_LEVEL;
         info.api.total = self.api_total.load(std::sync::atomic::Ordering::Relaxed);
@@ -121,6 +121,7 @@ impl JetStream {
             return Err(ErrorId::StreamNameExistErr.into());
         }
         self.check_overlap(&config, None)?;
+        self.check_resources(&config, None)?;
         let stream = self.add_stream(config, Timestamp::now())?;
         Ok(StreamCreateBody {
             info: Some(self.info(&stream, &StreamInfoRequest::default())),
@@ -140,6 +141,7 @@ impl JetStream {
         set_server_metadata(&mut config, COMPATIBLE_VERSION, API_LEVEL);
         super::stream::mappings(&config)?;
         self.check_overlap(&config, Some(name))?;
+        self.check_resources(&config, Some(name))?;
         existing
             .store
             .update_limits(store_limits(&config))
@@ -148,6 +150,42 @@ impl JetStream {
         Ok(StreamUpdateBody {
             info: Some(self.info(&stream, &StreamInfoRequest::default())),
         })
+    }
+
+    /// A stream's `max_bytes` must fit in what the quota has left.
+    fn check_resources(
+        &self,
+        config: &natrium_jetstream::StreamConfig,
+        except: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let quota = self.quota(config.storage);
+        if quota < 0 || config.max_bytes <= 0 {
+            return Ok(());
+        }
+        let reserved: i64 = self
+            .streams
+            .lock()
+            .values()
+            .filter(|s| {
+                s.config.storage == config.storage && Some(s.config.name.as_str()) != except
+            })
+            .map(|s| {
+                if s.config.max_bytes > 0 {
+                    s.config.max_bytes
+                } else {
+                    s.store.state(false).bytes as i64
+                }
+            })
+            .sum();
+        if config.max_bytes > quota - reserved {
+            return Err(match config.storage {
+                natrium_jetstream::stream::StorageType::Memory => {
+                    ErrorId::MemoryResourcesExceededErr.into()
+                }
+                _ => ErrorId::StorageResourcesExceededErr.into(),
+            });
+        }
+        Ok(())
     }
 
     fn check_overlap(

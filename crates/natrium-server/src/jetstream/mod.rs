@@ -215,6 +215,7 @@ impl JetStream {
             message.headers.as_deref(),
             &message.payload,
             &self.domain,
+            self.room_for(&stream),
         );
         if let Some((subject, headers, payload)) = &published.republish {
             self.client
@@ -240,6 +241,34 @@ impl JetStream {
                 }
             }
         }
+    }
+
+    /// The quota (`max_memory_store` or `max_file_store`) for a storage type.
+    fn quota(&self, storage: StorageType) -> i64 {
+        match storage {
+            StorageType::Memory => self.limits.max_memory,
+            _ => self.limits.max_storage,
+        }
+    }
+
+    /// Bytes stored by streams of one storage type, except the one named.
+    fn used(&self, storage: StorageType, except: Option<&str>) -> u64 {
+        let streams = self.streams.lock();
+        streams
+            .values()
+            .filter(|s| s.config.storage == storage && Some(s.config.name.as_str()) != except)
+            .map(|s| s.store.state(false).bytes)
+            .sum()
+    }
+
+    /// Bytes a stream may still add before its storage quota is reached.
+    fn room_for(&self, stream: &Stream) -> u64 {
+        let quota = self.quota(stream.config.storage);
+        if quota < 0 {
+            return u64::MAX;
+        }
+        let used = self.used(stream.config.storage, None);
+        (quota as u64).saturating_sub(used)
     }
 
     fn stream(&self, name: &str) -> Option<Arc<Stream>> {

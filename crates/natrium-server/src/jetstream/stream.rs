@@ -211,6 +211,7 @@ impl Stream {
         headers: Option<&[u8]>,
         payload: &[u8],
         domain: &str,
+        room: u64,
     ) -> Published {
         let name = &self.config.name;
         let fail = |error: ApiError| Published {
@@ -307,6 +308,12 @@ impl Stream {
             Some(update) => (&update.headers[..], &update.body[..]),
             None => (headers.unwrap_or_default(), payload),
         };
+        // The account's storage quota: nats-server refuses with 10023.
+        if natrium_store::message_size(subject.len(), stored_headers.len(), stored_payload.len())
+            > room
+        {
+            return fail(ErrorId::InsufficientResourcesErr.into());
+        }
         match self
             .store
             .store(subject, stored_headers, stored_payload, ttl)
