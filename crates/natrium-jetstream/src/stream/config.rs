@@ -406,6 +406,49 @@ pub struct StreamConfigRequest {
     pub pedantic: bool,
 }
 
+/// The JSON name of every [`StreamConfig`] field, for strict decoding.
+pub const STREAM_CONFIG_FIELDS: &[&str] = &[
+    "name",
+    "description",
+    "subjects",
+    "retention",
+    "max_consumers",
+    "max_msgs",
+    "max_bytes",
+    "max_age",
+    "max_msgs_per_subject",
+    "max_msg_size",
+    "discard",
+    "storage",
+    "num_replicas",
+    "no_ack",
+    "template_owner",
+    "duplicate_window",
+    "placement",
+    "mirror",
+    "sources",
+    "compression",
+    "first_seq",
+    "subject_transform",
+    "republish",
+    "allow_direct",
+    "mirror_direct",
+    "discard_new_per_subject",
+    "sealed",
+    "deny_delete",
+    "deny_purge",
+    "allow_rollup_hdrs",
+    "consumer_limits",
+    "allow_msg_ttl",
+    "subject_delete_marker_ttl",
+    "allow_msg_counter",
+    "allow_atomic",
+    "allow_msg_schedules",
+    "allow_batched",
+    "persist_mode",
+    "metadata",
+];
+
 impl StreamConfigRequest {
     /// Parses a request body; errors are nats-server's 10025 "invalid JSON".
     /// An empty body is an empty config, as in nats-server.
@@ -417,6 +460,18 @@ impl StreamConfigRequest {
         // enum errors come straight from the typed deserializer.
         let config: StreamConfig =
             serde_json::from_slice(body).map_err(|e| crate::ApiError::from_json_error(&e))?;
+        // nats-server 2.14 decodes strictly: an unknown field is an error.
+        if let Ok(serde_json::Value::Object(fields)) =
+            serde_json::from_slice::<serde_json::Value>(body)
+        {
+            if let Some(unknown) = fields.keys().find(|key| {
+                key.as_str() != "pedantic" && !STREAM_CONFIG_FIELDS.contains(&key.as_str())
+            }) {
+                return Err(crate::ApiError::invalid_json(format!(
+                    "json: unknown field {unknown:?}"
+                )));
+            }
+        }
         #[derive(Deserialize)]
         struct Flag {
             #[serde(default, deserialize_with = "null_default")]
