@@ -775,3 +775,43 @@ async fn storage_quotas_refuse_with_nats_server_codes() {
         "account limits, not the server's store limit"
     );
 }
+
+#[tokio::test]
+async fn stream_bytes_are_counted_as_nats_server_counts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = jetstream_server(dir.path(), 0).await;
+    let js = context(&server).await;
+    // Figures read off nats-server 2.14.0 for the same two messages.
+    for (storage, name, expected) in [
+        (stream::StorageType::File, "F", 94),
+        (stream::StorageType::Memory, "M", 62),
+    ] {
+        let subject = name.to_lowercase();
+        let mut stream = js
+            .create_stream(stream::Config {
+                name: name.into(),
+                subjects: vec![subject.clone()],
+                storage,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        js.publish(subject.clone(), "hello".into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("A", "b");
+        js.publish_with_headers(subject, headers, "hello".into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+        assert_eq!(
+            stream.info().await.unwrap().state.bytes,
+            expected,
+            "{storage:?}"
+        );
+    }
+}

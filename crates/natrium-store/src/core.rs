@@ -23,7 +23,7 @@ use natrium_subjects::matching::subject_matches_filter;
 use natrium_subjects::validate::{is_valid_literal_subject, subject_has_wildcard};
 use parking_lot::RwLock;
 
-use crate::limits::{message_size, Discard, StoreLimits};
+use crate::limits::{Discard, StoreLimits};
 use crate::{now_nanos, PurgeRequest, StoreError, StoredMessage, StreamState, TTL_NEVER};
 
 /// Entry expiry value for "no TTL: max_age applies".
@@ -58,6 +58,10 @@ pub(crate) struct Marker {
 pub(crate) trait Backend: Send + Sync {
     /// Backend-specific handle kept in each index entry.
     type Loc: Send + Sync;
+
+    /// The accounted size of a message (what `bytes` and `max_bytes` count);
+    /// nats-server counts differently per store kind, and so do we.
+    fn message_size(subject: usize, headers: usize, payload: usize) -> u64;
 
     #[allow(clippy::too_many_arguments)]
     fn append(
@@ -288,7 +292,7 @@ impl<B: Backend> Core<B> {
                 return Err(StoreError::MaxMsgSize);
             }
         }
-        let size = message_size(subject.len(), headers.len(), payload.len());
+        let size = B::message_size(subject.len(), headers.len(), payload.len());
         if let Some(max) = self.limits.max_bytes() {
             // Could never fit, whatever the discard policy.
             if size > max {
@@ -758,6 +762,10 @@ impl<B: Backend> Engine<B> {
         core.commit()?;
         Ok(n)
     }
+    pub(crate) fn message_size(&self, subject: usize, headers: usize, payload: usize) -> u64 {
+        B::message_size(subject, headers, payload)
+    }
+
     pub(crate) fn state(&self, include_deleted: bool) -> StreamState {
         self.inner.read().state(include_deleted)
     }
@@ -857,6 +865,9 @@ macro_rules! forward_message_store {
             }
             fn state(&self, include_deleted: bool) -> $crate::StreamState {
                 self.engine.state(include_deleted)
+            }
+            fn message_size(&self, subject: usize, headers: usize, payload: usize) -> u64 {
+                self.engine.message_size(subject, headers, payload)
             }
             fn subjects_state(&self, filter: &[u8]) -> std::collections::BTreeMap<String, u64> {
                 self.engine.subjects_state(filter)

@@ -31,7 +31,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 pub use file::{Damage, FileStore, FileStoreOptions, RecoveryReport, SyncPolicy};
-pub use limits::{message_size, Discard, StoreLimits};
+pub use limits::{memory_message_size, message_size, Discard, StoreLimits};
 pub use memory::MemoryStore;
 
 /// A TTL meaning "never expire, not even by the stream's max_age"
@@ -168,6 +168,11 @@ pub trait MessageStore: Send + Sync {
     fn skip_to(&self, seq: u64) -> Result<u64, StoreError>;
 
     fn state(&self, include_deleted: bool) -> StreamState;
+
+    /// The size this store accounts for a message (what `bytes` and
+    /// `max_bytes` count); it differs between file and memory stores, as in
+    /// nats-server.
+    fn message_size(&self, subject: usize, headers: usize, payload: usize) -> u64;
 
     /// Message count per subject matching `filter`.
     fn subjects_state(&self, filter: &[u8]) -> BTreeMap<String, u64>;

@@ -63,13 +63,16 @@ impl StoreLimits {
     }
 }
 
-/// The accounted size of a message, as added to a stream's `bytes`.
-///
-/// Follows nats-server's file store accounting (subject + payload + a fixed
-/// 22-byte record overhead, plus headers and their 4-byte length when
-/// present) for both store kinds, so `bytes` and `max_bytes` mean the same
-/// whichever storage a stream uses.
+/// The accounted size of a message in a file store, as nats-server counts
+/// it: a 22-byte record overhead, the subject, the headers with their 4-byte
+/// length when present, the payload and an 8-byte checksum.
 pub fn message_size(subject: usize, headers: usize, payload: usize) -> u64 {
     let hdr = if headers > 0 { headers + 4 } else { 0 };
-    (22 + subject + hdr + payload) as u64
+    (22 + subject + hdr + payload + 8) as u64
+}
+
+/// The accounted size of a message in a memory store, as nats-server counts
+/// it: subject, headers and payload plus 16 bytes of sequence and time.
+pub fn memory_message_size(subject: usize, headers: usize, payload: usize) -> u64 {
+    (subject + headers + payload + 16) as u64
 }

@@ -19,6 +19,10 @@ pub(crate) struct MemBackend;
 impl Backend for MemBackend {
     type Loc = MemLoc;
 
+    fn message_size(subject: usize, headers: usize, payload: usize) -> u64 {
+        crate::limits::memory_message_size(subject, headers, payload)
+    }
+
     fn append(
         &mut self,
         _seq: u64,

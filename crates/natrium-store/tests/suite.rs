@@ -98,8 +98,7 @@ fn store_and_load(mk: &Make) {
     let st = s.state(false);
     assert_eq!((st.msgs, st.first_seq, st.last_seq), (2, 1, 2));
     assert_eq!((st.first_ts, st.last_ts, st.num_subjects), (t1, t2, 2));
-    let expected =
-        natrium_store::message_size(7, hdr.len(), 5) + natrium_store::message_size(7, 0, 0);
+    let expected = s.message_size(7, hdr.len(), 5) + s.message_size(7, 0, 0);
     assert_eq!(st.bytes, expected);
     assert!(matches!(s.load(3), Err(StoreError::NotFound)));
     assert!(matches!(s.load(0), Err(StoreError::NotFound)));
@@ -332,7 +331,7 @@ fn max_msgs_discard_new(mk: &Make) {
 }
 
 fn max_bytes_both_policies(mk: &Make) {
-    let one = natrium_store::message_size(1, 0, 10);
+    let one = mk(limits(|_| {})).message_size(1, 0, 10);
     let s = mk(limits(|l| l.max_bytes = (one * 3) as i64));
     for _ in 0..5 {
         put(&*s, "b", "0123456789");
@@ -492,7 +491,7 @@ fn update_limits_shrinks(mk: &Make) {
     assert_eq!(seqs(&*s), vec![5, 6, 7, 8, 9, 10]);
     s.update_limits(limits(|l| l.max_msgs = 4)).unwrap();
     assert_eq!(seqs(&*s), vec![7, 8, 9, 10]);
-    let one = natrium_store::message_size(3, 0, 10) as i64;
+    let one = s.message_size(3, 0, 10) as i64;
     s.update_limits(limits(|l| l.max_bytes = one * 2)).unwrap();
     assert_eq!(seqs(&*s), vec![9, 10]);
     assert_eq!(s.limits().max_bytes, one * 2);

@@ -309,7 +309,9 @@ impl Stream {
             None => (headers.unwrap_or_default(), payload),
         };
         // The account's storage quota: nats-server refuses with 10023.
-        if natrium_store::message_size(subject.len(), stored_headers.len(), stored_payload.len())
+        if self
+            .store
+            .message_size(subject.len(), stored_headers.len(), stored_payload.len())
             > room
         {
             return fail(ErrorId::InsufficientResourcesErr.into());

@@ -283,6 +283,10 @@ impl Backend for FileBackend {
     /// Length of the message's record.
     type Loc = u32;
 
+    fn message_size(subject: usize, headers: usize, payload: usize) -> u64 {
+        crate::limits::message_size(subject, headers, payload)
+    }
+
     fn append(
         &mut self,
         seq: u64,
