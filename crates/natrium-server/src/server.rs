@@ -101,6 +101,8 @@ pub struct ServerShared {
     pub monitor_addr: Mutex<Option<SocketAddr>>,
     pub http_requests: Mutex<HashMap<String, u64>>,
     pub lame_duck: AtomicBool,
+    /// Set once JetStream started (when enabled).
+    pub jetstream: std::sync::OnceLock<Arc<crate::jetstream::JetStream>>,
     next_client_id: AtomicU64,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -210,7 +212,6 @@ impl ServerShared {
 /// A running server. Dropping it does not stop it; call [`Server::shutdown`].
 pub struct Server {
     shared: Arc<ServerShared>,
-    jetstream: Option<Arc<crate::jetstream::JetStream>>,
 }
 
 impl Server {
@@ -242,6 +243,7 @@ impl Server {
             monitor_addr: Mutex::new(None),
             http_requests: Mutex::new(HashMap::new()),
             lame_duck: AtomicBool::new(false),
+            jetstream: std::sync::OnceLock::new(),
             next_client_id: AtomicU64::new(1),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
@@ -252,17 +254,17 @@ impl Server {
                 crate::monitoring::start(shared.clone(), &shared.options.http_host, port).await?;
             *shared.monitor_addr.lock() = Some(monitor);
         }
-        let jetstream = match shared.options.jetstream.enabled {
-            true => Some(crate::jetstream::JetStream::start(&shared).await?),
-            false => None,
-        };
+        if shared.options.jetstream.enabled {
+            let jetstream = crate::jetstream::JetStream::start(&shared).await?;
+            let _ = shared.jetstream.set(jetstream);
+        }
         info!(
             "Listening for client connections on {}",
             display_addr(&shared.options.host, client_addr.port())
         );
         shared.tasks.spawn(accept_loop(shared.clone(), listener));
         info!("Server is ready");
-        Ok(Server { shared, jetstream })
+        Ok(Server { shared })
     }
 
     /// The address clients connect to (the real port when started with port 0).
@@ -309,7 +311,7 @@ impl Server {
         {
             warn!("Some connections did not close in time");
         }
-        if let Some(jetstream) = &self.jetstream {
+        if let Some(jetstream) = self.shared.jetstream.get() {
             jetstream.shutdown();
         }
         info!("Server Exiting..");

@@ -815,3 +815,44 @@ async fn stream_bytes_are_counted_as_nats_server_counts_them() {
         );
     }
 }
+
+#[tokio::test]
+async fn jsz_and_varz_report_jetstream() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = ServerOptions {
+        http_host: "127.0.0.1".into(),
+        http_port: Some(0),
+        jetstream: JetStreamOptions {
+            enabled: true,
+            store_dir: Some(dir.path().to_path_buf()),
+            ..JetStreamOptions::default()
+        },
+        ..ServerOptions::ephemeral()
+    };
+    let server = embedded(options).await;
+    let monitor = server.monitor_addr().unwrap();
+    let js = context(&server).await;
+    js.create_stream(orders(stream::StorageType::File))
+        .await
+        .unwrap();
+    js.publish("orders.x", "hello".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+
+    let jsz = common::http_json(monitor, "/jsz").await;
+    assert_eq!(
+        (jsz["streams"].as_u64(), jsz["messages"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(jsz["storage"].as_u64().unwrap() > 0);
+    assert_eq!(jsz["api"]["level"], 4);
+    let store_dir = dir.path().join("jetstream").display().to_string();
+    assert_eq!(jsz["config"]["store_dir"], store_dir);
+    let varz = common::http_json(monitor, "/varz").await;
+    assert_eq!(varz["jetstream"]["config"]["store_dir"], store_dir);
+    assert_eq!(varz["jetstream"]["stats"]["api"]["level"], 4);
+    let (status, _) = common::http_get(monitor, "/healthz?js-enabled-only=true").await;
+    assert_eq!(status, 200);
+}

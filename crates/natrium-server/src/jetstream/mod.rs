@@ -65,6 +65,7 @@ pub struct JetStream {
     server_name: String,
     domain: String,
     limits: JetStreamLimits,
+    store_dir: PathBuf,
     streams_dir: PathBuf,
     sync: SyncPolicy,
     client: Arc<InternalClient>,
@@ -116,6 +117,7 @@ impl JetStream {
             server_name: shared.name.clone(),
             domain: options.domain.clone().unwrap_or_default(),
             limits,
+            store_dir: store_dir.clone(),
             streams_dir,
             sync: options
                 .sync
@@ -413,6 +415,49 @@ impl JetStream {
                 Err(err) => error!("Error restoring stream {name:?}: {err}"),
             }
         }
+    }
+
+    /// `/jsz` and `/varz`: configuration and usage in nats-server's shape.
+    pub fn monitoring(&self) -> serde_json::Value {
+        let streams: Vec<_> = self.streams.lock().values().cloned().collect();
+        let (mut memory, mut storage, mut messages) = (0u64, 0u64, 0u64);
+        for stream in &streams {
+            let state = stream.store.state(false);
+            messages += state.msgs;
+            match stream.config.storage {
+                StorageType::Memory => memory += state.bytes,
+                _ => storage += state.bytes,
+            }
+        }
+        let sync_interval = match self.sync {
+            SyncPolicy::Interval(every) => every.as_nanos() as u64,
+            SyncPolicy::Always => 0,
+        };
+        serde_json::json!({
+            "config": {
+                "max_memory": self.limits.max_memory,
+                "max_storage": self.limits.max_storage,
+                "store_dir": self.store_dir.display().to_string(),
+                "sync_interval": sync_interval,
+                "sync_always": matches!(self.sync, SyncPolicy::Always),
+                "strict": true,
+            },
+            "memory": memory,
+            "storage": storage,
+            "reserved_memory": 0,
+            "reserved_storage": 0,
+            "accounts": 1,
+            "ha_assets": 0,
+            "api": {
+                "level": 4,
+                "total": self.api_total.load(Ordering::Relaxed),
+                "errors": self.api_errors.load(Ordering::Relaxed),
+            },
+            "streams": streams.len(),
+            "consumers": 0,
+            "messages": messages,
+            "bytes": memory + storage,
+        })
     }
 
     /// Flushes every file store to disk.

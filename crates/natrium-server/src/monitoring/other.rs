@@ -84,7 +84,33 @@ pub fn accstatz(shared: &ServerShared) -> Value {
 }
 
 pub fn jsz(shared: &ServerShared) -> Value {
-    json!({ "server_id": shared.id, "now": now(), "disabled": !shared.options.jetstream.enabled, "config": {}, "memory": 0, "storage": 0, "accounts": 0, "api": { "total": 0, "errors": 0 } })
+    let Some(jetstream) = shared.jetstream.get() else {
+        return json!({ "server_id": shared.id, "now": now(), "disabled": true, "config": {}, "memory": 0, "storage": 0, "accounts": 0, "api": { "total": 0, "errors": 0 } });
+    };
+    let mut value = jetstream.monitoring();
+    value["server_id"] = json!(shared.id);
+    value["now"] = json!(now());
+    value["limits"] = json!({});
+    value["total"] = value["streams"].clone();
+    value
+}
+
+/// The `jetstream` section of `/varz`: `{}` when disabled.
+pub fn varz_jetstream(shared: &ServerShared) -> Value {
+    let Some(jetstream) = shared.jetstream.get() else {
+        return json!({});
+    };
+    let all = jetstream.monitoring();
+    let stats = json!({
+        "memory": all["memory"],
+        "storage": all["storage"],
+        "reserved_memory": 0,
+        "reserved_storage": 0,
+        "accounts": all["accounts"],
+        "ha_assets": 0,
+        "api": all["api"],
+    });
+    json!({ "config": all["config"], "stats": stats, "limits": {} })
 }
 
 /// `/healthz`: ok while serving. `js-enabled-only` and `js-server-only` ask

@@ -50,7 +50,7 @@ pub fn varz(shared: &ServerShared) -> Value {
         "leaf": {},
         "mqtt": {},
         "websocket": {},
-        "jetstream": {},
+        "jetstream": super::other::varz_jetstream(shared),
         "tls_timeout": 2,
         "write_deadline": nanos(options.write_deadline),
         "start": rfc3339(shared.start),
