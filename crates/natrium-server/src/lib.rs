@@ -31,6 +31,7 @@ pub mod logging;
 pub mod monitoring;
 pub mod options;
 pub mod permissions;
+pub mod reload;
 pub mod server;
 pub mod signals;
 

@@ -9,14 +9,15 @@
 use std::fmt;
 use std::fs::OpenOptions;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::registry::{LookupSpan, Registry};
+use tracing_subscriber::reload;
 use tracing_subscriber::util::SubscriberInitExt;
 
 struct NatsFormat {
@@ -57,12 +58,11 @@ where
 }
 
 /// Installs the process-wide logger. `debug` enables `[DBG]`, `trace` `[TRC]`.
-pub fn init(
-    log_file: Option<&Path>,
-    debug: bool,
-    trace: bool,
-    logtime: bool,
-) -> std::io::Result<()> {
+/// Lets a configuration reload change the log levels of the installed logger.
+static LEVELS: OnceLock<reload::Handle<Targets, Registry>> = OnceLock::new();
+
+/// Only natrium's own events: libraries' internals are not the server's log.
+fn targets(debug: bool, trace: bool) -> Targets {
     let level = if trace {
         LevelFilter::TRACE
     } else if debug {
@@ -70,10 +70,26 @@ pub fn init(
     } else {
         LevelFilter::INFO
     };
-    // Only natrium's own events: libraries' internals are not the server's log.
-    let targets = Targets::new()
+    Targets::new()
         .with_target("natrium_server", level)
-        .with_target("natrium", level);
+        .with_target("natrium", level)
+}
+
+/// Changes the levels of the logger installed by [`init`] (no-op otherwise).
+pub fn set_levels(debug: bool, trace: bool) {
+    if let Some(handle) = LEVELS.get() {
+        let _ = handle.modify(|filter| *filter = targets(debug, trace));
+    }
+}
+
+pub fn init(
+    log_file: Option<&Path>,
+    debug: bool,
+    trace: bool,
+    logtime: bool,
+) -> std::io::Result<()> {
+    let (targets, handle) = reload::Layer::new(targets(debug, trace));
+    let _ = LEVELS.set(handle);
     let format = NatsFormat {
         pid: std::process::id(),
         logtime,

@@ -9,7 +9,8 @@ use natrium_server::options::COMPATIBLE_VERSION;
 use natrium_server::{logging, signals, Server, ServerOptions};
 
 fn main() -> ExitCode {
-    match cli::parse(std::env::args().skip(1)) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match cli::parse(args.clone()) {
         Ok(Command::Help) => {
             print!("{USAGE}");
             ExitCode::SUCCESS
@@ -37,10 +38,14 @@ fn main() -> ExitCode {
             println!("natrium-server: configuration file {file} is valid");
             ExitCode::SUCCESS
         }
-        Ok(Command::Run(options)) => match run(*options) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => fail(&format!("{err:#}")),
-        },
+        Ok(Command::Run(mut options)) => {
+            // Kept so a reload re-applies the same flags over the file.
+            options.command_line = args;
+            match run(*options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => fail(&format!("{err:#}")),
+            }
+        }
         Err(err) => {
             eprintln!("natrium-server: {err}");
             eprint!("{USAGE}");

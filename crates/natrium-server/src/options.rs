@@ -48,13 +48,16 @@ pub struct ServerOptions {
     pub jetstream: JetStreamOptions,
     /// Set when the options came from a file; `/varz` reports it.
     pub config_file: Option<PathBuf>,
+    /// The command line these options came from (the binary sets it), so a
+    /// reload re-reads the file and re-applies the same flags over it.
+    pub command_line: Vec<String>,
     /// Options the server accepts for compatibility but does not act on yet;
     /// each is logged as a warning at start.
     pub unsupported: Vec<String>,
 }
 
-/// JetStream settings; accepted now, acted on by the JetStream issues.
-#[derive(Debug, Clone, Default)]
+/// JetStream settings.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JetStreamOptions {
     pub enabled: bool,
     pub store_dir: Option<PathBuf>,
@@ -68,7 +71,7 @@ pub struct JetStreamOptions {
 
 /// Authentication for the global account: a single user, a token, or a list of
 /// users. Accounts, nkeys and JWTs arrive with the security issue.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuthOptions {
     pub username: Option<String>,
     pub password: Option<String>,
@@ -123,6 +126,7 @@ impl Default for ServerOptions {
             logtime: true,
             jetstream: JetStreamOptions::default(),
             config_file: None,
+            command_line: Vec::new(),
             unsupported: Vec::new(),
         }
     }

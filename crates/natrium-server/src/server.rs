@@ -89,7 +89,12 @@ pub struct ClosedClient {
 }
 
 pub struct ServerShared {
-    pub options: ServerOptions,
+    /// The options in force; replaced as a whole by a configuration reload.
+    options: parking_lot::RwLock<Arc<ServerOptions>>,
+    /// Bumped on every reload, so connections refresh their snapshot cheaply.
+    options_generation: AtomicU64,
+    /// Wakes idle connections after a reload.
+    reloaded: tokio::sync::Notify,
     pub id: String,
     pub name: String,
     pub start: SystemTime,
@@ -118,12 +123,12 @@ impl ServerShared {
             proto: 1,
             git_commit: String::new(),
             go: format!("rust (natrium {})", env!("CARGO_PKG_VERSION")),
-            host: self.options.host.clone(),
+            host: self.options().host.clone(),
             port: self.client_addr.port(),
             headers: true,
-            auth_required: self.options.auth.required(),
-            max_payload: self.options.max_payload,
-            jetstream: self.options.jetstream.enabled,
+            auth_required: self.options().auth.required(),
+            max_payload: self.options().max_payload,
+            jetstream: self.options().jetstream.enabled,
             client_id: client.id,
             client_ip: client.addr.ip().to_string(),
             ldm: self.lame_duck.load(Ordering::Relaxed),
@@ -199,6 +204,28 @@ impl ServerShared {
         totals
     }
 
+    /// The options in force (a snapshot: a reload swaps in new ones).
+    pub fn options(&self) -> Arc<ServerOptions> {
+        self.options.read().clone()
+    }
+
+    /// Changes whenever a reload swapped the options.
+    pub fn options_generation(&self) -> u64 {
+        self.options_generation.load(Ordering::Acquire)
+    }
+
+    /// Installs reloaded options; connections pick them up between reads.
+    pub fn replace_options(&self, options: ServerOptions) {
+        *self.options.write() = Arc::new(options);
+        self.options_generation.fetch_add(1, Ordering::AcqRel);
+        self.reloaded.notify_waiters();
+    }
+
+    /// Resolves at the next reload.
+    pub async fn reloaded(&self) {
+        self.reloaded.notified().await;
+    }
+
     /// A fresh client id (connections and internal clients share the space).
     pub fn allocate_client_id(&self) -> u64 {
         self.next_client_id.fetch_add(1, Ordering::Relaxed)
@@ -231,7 +258,9 @@ impl Server {
         let id = crate::identity::server_id();
         let name = options.server_name.clone().unwrap_or_else(|| id.clone());
         let shared = Arc::new(ServerShared {
-            options,
+            options: parking_lot::RwLock::new(Arc::new(options)),
+            options_generation: AtomicU64::new(0),
+            reloaded: tokio::sync::Notify::new(),
             id,
             name,
             start: SystemTime::now(),
@@ -249,18 +278,18 @@ impl Server {
             tasks: TaskTracker::new(),
         });
         log_banner(&shared);
-        if let Some(port) = shared.options.http_port {
+        if let Some(port) = shared.options().http_port {
             let monitor =
-                crate::monitoring::start(shared.clone(), &shared.options.http_host, port).await?;
+                crate::monitoring::start(shared.clone(), &shared.options().http_host, port).await?;
             *shared.monitor_addr.lock() = Some(monitor);
         }
-        if shared.options.jetstream.enabled {
+        if shared.options().jetstream.enabled {
             let jetstream = crate::jetstream::JetStream::start(&shared).await?;
             let _ = shared.jetstream.set(jetstream);
         }
         info!(
             "Listening for client connections on {}",
-            display_addr(&shared.options.host, client_addr.port())
+            display_addr(&shared.options().host, client_addr.port())
         );
         shared.tasks.spawn(accept_loop(shared.clone(), listener));
         info!("Server is ready");
@@ -317,6 +346,12 @@ impl Server {
         info!("Server Exiting..");
     }
 
+    /// Reloads the configuration (see [`crate::reload`]); returns the
+    /// settings that keep their running values until a restart.
+    pub fn reload(&self) -> Result<Vec<&'static str>, crate::reload::ReloadError> {
+        crate::reload::reload(&self.shared)
+    }
+
     /// Lame-duck mode: stop accepting, tell clients (INFO `ldm: true`) so they
     /// reconnect elsewhere, close them spread over the lame-duck duration after
     /// the grace period, then shut down.
@@ -337,7 +372,7 @@ impl Server {
                 client.outbound.wake();
             }
         }
-        let options = &shared.options;
+        let options = shared.options();
         let grace = options
             .lame_duck_grace_period
             .min(options.lame_duck_duration);
@@ -381,7 +416,7 @@ async fn accept_loop(shared: Arc<ServerShared>, listener: TcpListener) {
 async fn serve_client(shared: Arc<ServerShared>, stream: TcpStream, addr: SocketAddr) {
     let _ = stream.set_nodelay(true);
     let id = shared.allocate_client_id();
-    let client = Arc::new(Client::new(id, addr, shared.options.max_pending));
+    let client = Arc::new(Client::new(id, addr, shared.options().max_pending));
     debug!("{} - Client connection created", client.log_prefix());
     shared
         .stats
@@ -394,7 +429,7 @@ async fn serve_client(shared: Arc<ServerShared>, stream: TcpStream, addr: Socket
         .append(0, info.len(), |buf| buf.extend_from_slice(&info));
     let over_limit = {
         let mut clients = shared.clients.lock();
-        let over = clients.len() >= shared.options.max_connections;
+        let over = clients.len() >= shared.options().max_connections;
         if !over {
             clients.insert(id, client.clone());
         }
@@ -403,7 +438,7 @@ async fn serve_client(shared: Arc<ServerShared>, stream: TcpStream, addr: Socket
     let writer_task = tokio::spawn(write_loop(
         client.clone(),
         writer,
-        shared.options.write_deadline,
+        shared.options().write_deadline,
     ));
     if over_limit {
         error!("{} - maximum connections exceeded", client.log_prefix());
@@ -433,10 +468,10 @@ fn log_banner(shared: &ServerShared) {
     );
     info!("  Name:     {}", shared.name);
     info!("  ID:       {}", shared.id);
-    if let Some(file) = &shared.options.config_file {
+    if let Some(file) = &shared.options().config_file {
         info!("Using configuration file: {}", file.display());
     }
-    for warning in &shared.options.unsupported {
+    for warning in &shared.options().unsupported {
         warn!("{warning}");
     }
 }

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use tokio::signal::unix::{signal, Signal, SignalKind};
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 
 use crate::server::Server;
 
@@ -50,7 +50,15 @@ impl ServerSignals {
                 }
                 _ = self.reload.recv() => {
                     info!("Trapped \"hangup\" signal");
-                    warn!("Configuration reload is not supported yet; restart the server to apply changes");
+                    match server.reload() {
+                        Ok(kept) => {
+                            for setting in kept {
+                                warn!("Reload: '{setting}' cannot change while the server runs; restart to apply it");
+                            }
+                            info!("Reloaded server configuration");
+                        }
+                        Err(err) => error!("Failed to reload server configuration: {err}"),
+                    }
                 }
                 _ = self.reopen.recv() => info!("Trapped \"user defined signal 1\" signal"),
                 _ = server.stopped() => return,

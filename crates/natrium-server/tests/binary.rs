@@ -205,3 +205,92 @@ fn log_file_flag_writes_the_log_there() {
     );
     assert!(text.contains("[INF] Server is ready"), "{text}");
 }
+
+#[test]
+fn reload_applies_auth_and_limits_and_keeps_what_cannot_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("server.conf");
+    let pid_file = dir.path().join("natrium.pid");
+    std::fs::write(
+        &config,
+        "max_payload: 1KB\nauthorization { users = [ {user: a, password: old} ] }\n",
+    )
+    .unwrap();
+    let server = ServerProcess::start(&[
+        "-c",
+        path_str(&config),
+        "-a",
+        "127.0.0.1",
+        "-p",
+        "-1",
+        "-P",
+        path_str(&pid_file),
+    ]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut old_session = runtime.block_on(async {
+        let mut client = RawClient::connect(server.addr()).await;
+        client
+            .send(b"CONNECT {\"verbose\":false,\"user\":\"a\",\"pass\":\"old\"}\r\n")
+            .await;
+        assert_eq!(client.until_pong().await, "");
+        client
+    });
+
+    std::fs::write(
+        &config,
+        "max_payload: 2KB\nhttp_port: 18321\nauthorization { users = [ {user: a, password: new} ] }\n",
+    )
+    .unwrap();
+    let status = Command::new(BIN)
+        .args(["--signal", &format!("reload={}", path_str(&pid_file))])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + common::HANG_GUARD;
+    while !server
+        .log_lines()
+        .iter()
+        .any(|l| l.contains("Reloaded server configuration"))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no reload: {:?}",
+            server.log_lines()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let lines = server.log_lines();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("[WRN]") && l.contains("'http_port'")),
+        "{lines:?}"
+    );
+
+    runtime.block_on(async {
+        // The session authenticated with the old password is closed.
+        assert_eq!(
+            old_session.until_closed().await,
+            "-ERR 'Authorization Violation'\r\n"
+        );
+        let mut refused = RawClient::connect(server.addr()).await;
+        refused
+            .send(b"CONNECT {\"verbose\":false,\"user\":\"a\",\"pass\":\"old\"}\r\n")
+            .await;
+        assert_eq!(
+            refused.until_closed().await,
+            "-ERR 'Authorization Violation'\r\n"
+        );
+        let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        let mut info = vec![0u8; 2048];
+        let n = tokio::io::AsyncReadExt::read(&mut stream, &mut info)
+            .await
+            .unwrap();
+        assert!(String::from_utf8_lossy(&info[..n]).contains("\"max_payload\":2048"));
+        let mut fresh = RawClient::connect(server.addr()).await;
+        fresh
+            .send(b"CONNECT {\"verbose\":false,\"user\":\"a\",\"pass\":\"new\"}\r\n")
+            .await;
+        assert_eq!(fresh.until_pong().await, "");
+    });
+}

@@ -22,6 +22,7 @@ use crate::client::delivery::{self, Delivered, FastRng, Message, Publisher};
 use crate::client::outbound::PendingFlush;
 use crate::client::subscription::{Subscription, SubscriptionRef};
 use crate::client::{Client, CloseReason};
+use crate::options::ServerOptions;
 use crate::permissions::{self, Permissions};
 use crate::server::ServerShared;
 
@@ -45,6 +46,11 @@ struct ClientOptions {
 pub struct Connection {
     client: Arc<Client>,
     server: Arc<ServerShared>,
+    /// This connection's snapshot of the server options, refreshed after a reload.
+    config: Arc<ServerOptions>,
+    config_generation: u64,
+    /// The credentials CONNECT presented, re-checked when a reload changes auth.
+    credentials: Option<ConnectOptions>,
     account: Arc<Account>,
     parser: Parser,
     options: ClientOptions,
@@ -63,16 +69,20 @@ pub struct Connection {
 
 impl Connection {
     pub fn new(client: Arc<Client>, server: Arc<ServerShared>) -> Self {
-        let options = &server.options;
+        let config = server.options();
+        let config_generation = server.options_generation();
         let parser = Parser {
-            max_control_line: options.max_control_line,
-            max_payload: options.max_payload,
+            max_control_line: config.max_control_line,
+            max_payload: config.max_payload,
             headers: false,
         };
         let account = server.accounts.global();
         let rng = FastRng::new(client.id.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         Connection {
             client,
+            config,
+            config_generation,
+            credentials: None,
             server,
             account,
             parser,
@@ -100,18 +110,15 @@ impl Connection {
     where
         R: tokio::io::AsyncRead + Unpin,
     {
-        let auth_required = self.server.options.auth.required();
-        let auth_deadline = tokio::time::sleep(self.server.options.auth.timeout);
+        let auth_required = self.config.auth.required();
+        let auth_deadline = tokio::time::sleep(self.config.auth.timeout);
         tokio::pin!(auth_deadline);
-        let ping_interval = self
-            .server
-            .options
-            .ping_interval
-            .max(Duration::from_millis(10));
+        let ping_interval = self.config.ping_interval.max(Duration::from_millis(10));
         let mut ping_timer =
             tokio::time::interval_at(tokio::time::Instant::now() + ping_interval, ping_interval);
         let mut buf = BytesMut::with_capacity(READ_CHUNK);
         let client = self.client.clone();
+        let server = self.server.clone();
         loop {
             if buf.capacity() - buf.len() < READ_CHUNK / 4 {
                 buf.reserve(READ_CHUNK);
@@ -140,12 +147,46 @@ impl Connection {
                     self.client.close(CloseReason::AuthenticationTimeout);
                 }
                 _ = ping_timer.tick() => self.on_ping_timer(),
+                _ = server.reloaded() => {}
             }
             self.pending.flush();
             self.pause_for_stalled_subscribers().await;
+            self.refresh_config();
         }
         self.pending.flush();
         self.cleanup();
+    }
+
+    /// Picks up reloaded options: new limits apply from now on, and if the
+    /// authorization changed, this client's credentials are checked again:
+    /// a client they no longer admit is closed, as nats-server does.
+    fn refresh_config(&mut self) {
+        let generation = self.server.options_generation();
+        if generation == self.config_generation {
+            return;
+        }
+        self.config_generation = generation;
+        let config = self.server.options();
+        self.parser.max_payload = config.max_payload;
+        self.parser.max_control_line = config.max_control_line;
+        let auth_changed = config.auth != self.config.auth;
+        self.config = config;
+        if !(auth_changed && self.connected) {
+            return;
+        }
+        let credentials = self.credentials.clone().unwrap_or_default();
+        match crate::auth::authenticate(&self.config.auth, &credentials) {
+            Ok(identity) => self.permissions = identity.permissions,
+            Err(_) => {
+                error!(
+                    "{} - authorization revoked by a configuration reload",
+                    self.client.log_prefix()
+                );
+                self.send_error(ServerError::AuthorizationViolation);
+                self.client.close(CloseReason::AuthenticationViolation);
+            }
+        }
+        self.pending.flush();
     }
 
     /// Back-pressure: after a batch that left subscribers far behind, pause
@@ -192,10 +233,7 @@ impl Connection {
     }
 
     fn handle(&mut self, op: ClientOp<'_>) {
-        if !self.connected
-            && self.server.options.auth.required()
-            && !matches!(op, ClientOp::Connect(_))
-        {
+        if !self.connected && self.config.auth.required() && !matches!(op, ClientOp::Connect(_)) {
             self.send_error(ServerError::AuthorizationViolation);
             self.client.close(CloseReason::AuthenticationViolation);
             return;
@@ -333,7 +371,7 @@ impl Connection {
             self.ok();
             return;
         }
-        let max = self.server.options.max_subscriptions;
+        let max = self.config.max_subscriptions;
         if max > 0 && self.client.subscription_count() >= max {
             error!(
                 "{} - maximum subscriptions exceeded",
@@ -401,7 +439,13 @@ impl Connection {
             self.client.close(CloseReason::ProtocolViolation);
             return;
         }
-        let identity = match crate::auth::authenticate(&self.server.options.auth, &connect) {
+        let credentials = ConnectOptions {
+            user: connect.user.clone(),
+            pass: connect.pass.clone(),
+            auth_token: connect.auth_token.clone(),
+            ..ConnectOptions::default()
+        };
+        let identity = match crate::auth::authenticate(&self.config.auth, &credentials) {
             Ok(identity) => identity,
             Err(_) => {
                 error!("{} - authentication error", self.client.log_prefix());
@@ -421,6 +465,7 @@ impl Connection {
             metadata.account = self.account.name.clone();
         }
         self.permissions = identity.permissions;
+        self.credentials = Some(credentials);
         self.connected = true;
         self.ok();
     }
@@ -444,7 +489,7 @@ impl Connection {
         if self.client.is_closed() {
             return;
         }
-        if self.pings_outstanding + 1 > self.server.options.ping_max {
+        if self.pings_outstanding + 1 > self.config.ping_max {
             debug!(
                 "{} - Stale Client Connection - Closing",
                 self.client.log_prefix()
@@ -502,7 +547,7 @@ impl Connection {
     }
 
     fn trace_op(&self, op: &ClientOp<'_>) {
-        if !self.server.options.trace {
+        if !self.config.trace {
             return;
         }
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();

@@ -88,7 +88,8 @@ impl JetStream {
     /// Starts JetStream for the server: logs the banner, reloads persisted
     /// streams and begins serving the API.
     pub async fn start(shared: &Arc<ServerShared>) -> Result<Arc<JetStream>, JetStreamError> {
-        let options = &shared.options.jetstream;
+        let all_options = shared.options();
+        let options = &all_options.jetstream;
         let store_dir = options
             .store_dir
             .clone()

@@ -108,7 +108,8 @@ impl Query {
 }
 
 fn route(shared: &ServerShared, request: Request<Incoming>) -> Response<Full<Bytes>> {
-    let base = shared.options.http_base_path.trim_end_matches('/');
+    let options = shared.options();
+    let base = options.http_base_path.trim_end_matches('/');
     let path = request.uri().path();
     let path = path.strip_prefix(base).unwrap_or(path);
     let path = if path.len() > 1 {

@@ -124,7 +124,7 @@ pub fn healthz(shared: &ServerShared, query: &Query) -> (StatusCode, Value) {
     }
     let wants_js =
         query.flag("js-enabled-only") || query.flag("js-server-only") || query.flag("js-enabled");
-    if wants_js && !shared.options.jetstream.enabled {
+    if wants_js && !shared.options().jetstream.enabled {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             json!({ "status": "unavailable", "status_code": 503, "error": "JetStream not enabled" }),

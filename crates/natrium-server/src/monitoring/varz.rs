@@ -10,7 +10,7 @@ use crate::options::COMPATIBLE_VERSION;
 use crate::server::ServerShared;
 
 pub fn varz(shared: &ServerShared) -> Value {
-    let options = &shared.options;
+    let options = shared.options();
     let now = SystemTime::now();
     let (in_msgs, in_bytes, out_msgs, out_bytes) = shared.message_totals();
     let stats = &shared.stats;
