@@ -15,6 +15,7 @@
 //! acknowledgement is sent.
 
 mod api;
+mod batch;
 mod counter;
 mod direct;
 mod stream;
@@ -220,7 +221,7 @@ impl JetStream {
             &self.domain,
             self.room_for(&stream),
         );
-        if let Some((subject, headers, payload)) = &published.republish {
+        for (subject, headers, payload) in &published.republish {
             self.client
                 .publish(subject.as_bytes(), None, Some(headers), payload);
         }
@@ -235,6 +236,7 @@ impl JetStream {
         let now = natrium_store::now_nanos();
         let streams: Vec<_> = self.streams.lock().values().cloned().collect();
         for stream in streams {
+            stream.abandon_idle_batches();
             if stream.store.next_expiry().is_some_and(|at| at <= now) {
                 if let Err(err) = stream.store.expire(now) {
                     error!(

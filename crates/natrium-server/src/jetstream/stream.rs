@@ -7,15 +7,16 @@
 //! The de-duplication window is rebuilt from stored messages after a restart,
 //! so a retried publish is still recognized.
 
-use std::collections::{HashMap, VecDeque};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use natrium_jetstream::errors::ErrorId;
 use natrium_jetstream::headers::{
-    HeaderBlock, HeaderBuilder, EXPECTED_LAST_MSG_ID, EXPECTED_LAST_SEQ, EXPECTED_LAST_SUBJECT_SEQ,
-    EXPECTED_STREAM, LAST_SEQUENCE, MSG_ID, MSG_SIZE, ROLLUP, ROLLUP_ALL, ROLLUP_SUBJECT, SEQUENCE,
-    STREAM, SUBJECT, TIME_STAMP, TTL,
+    HeaderBlock, HeaderBuilder, BATCH_ID, EXPECTED_LAST_MSG_ID, EXPECTED_LAST_SEQ,
+    EXPECTED_LAST_SUBJECT_SEQ, EXPECTED_STREAM, LAST_SEQUENCE, MSG_ID, MSG_SIZE, ROLLUP,
+    ROLLUP_ALL, ROLLUP_SUBJECT, SEQUENCE, STREAM, SUBJECT, TIME_STAMP, TTL,
 };
 use natrium_jetstream::stream::{DiscardPolicy, StorageType};
 use natrium_jetstream::{ApiError, PubAck, StreamConfig, Timestamp};
@@ -25,9 +26,9 @@ use natrium_store::{
 };
 use natrium_subjects::SubjectMapping;
 
-use super::counter;
+use super::{batch, counter};
 use parking_lot::Mutex;
-use tracing::warn;
+use tracing::{error, warn};
 
 pub struct Stream {
     pub config: StreamConfig,
@@ -40,6 +41,8 @@ pub struct Stream {
     transform: Option<SubjectMapping>,
     /// `republish`: where stored messages are sent on, and whether without payload.
     republish: Option<(SubjectMapping, bool)>,
+    /// Atomic batches being staged (ADR-50), by batch id.
+    batches: Mutex<batch::Batches>,
 }
 
 /// A stream's compiled subject mappings.
@@ -102,8 +105,8 @@ impl Dedup {
 /// What a publish into the stream produced: the reply to send, if any.
 pub struct Published {
     pub ack: Vec<u8>,
-    /// A copy to send on: (subject, headers, payload).
-    pub republish: Option<(String, Vec<u8>, Vec<u8>)>,
+    /// Copies to send on: (subject, headers, payload).
+    pub republish: Vec<(String, Vec<u8>, Vec<u8>)>,
 }
 
 pub fn store_limits(config: &StreamConfig) -> StoreLimits {
@@ -174,6 +177,7 @@ impl Stream {
             dedup: Mutex::new(Dedup::default()),
             transform,
             republish,
+            batches: Mutex::new(batch::Batches::default()),
         };
         stream.rebuild_dedup();
         Ok(stream)
@@ -204,7 +208,8 @@ impl Stream {
         }
     }
 
-    /// Stores a published message after the checks; the PubAck (or error) to reply with.
+    /// Stores a published message after the checks; the PubAck (or error)
+    /// to reply with. Messages of an atomic batch are staged until commit.
     pub fn publish(
         &self,
         subject: &[u8],
@@ -214,12 +219,80 @@ impl Stream {
         room: u64,
     ) -> Published {
         let name = &self.config.name;
-        let fail = |error: ApiError| Published {
-            ack: PubAck::failed(name, error).to_wire(),
-            republish: None,
+        let fail = |error: ApiError| Published::failed(name, error);
+        let block = match headers.map(HeaderBlock::parse) {
+            Some(Ok(block)) => Some(block),
+            Some(Err(_)) => return fail(ErrorId::BadRequestErr.into()),
+            None => None,
         };
+        let batch_id = block.as_ref().and_then(|b| b.get_str(BATCH_ID));
+        if let Some(batch) = batch_id.filter(|id| !id.is_empty()) {
+            let step = self.batches.lock().stage(
+                self.config.allow_atomic,
+                batch,
+                block.as_ref(),
+                batch::Staged {
+                    subject: subject.to_vec(),
+                    headers: headers.map(<[u8]>::to_vec),
+                    payload: payload.to_vec(),
+                },
+            );
+            return match step {
+                batch::Step::Staged => Published::empty(),
+                batch::Step::Failed(error) => fail(error),
+                batch::Step::Commit(id, messages) => self.commit_batch(&id, messages, domain, room),
+            };
+        }
+        let mut dedup = self.dedup.lock();
+        dedup.prune(natrium_store::now_nanos() - self.config.duplicate_window);
+        let admitted = match self.admit(
+            subject,
+            headers.zip(block.as_ref()),
+            payload,
+            &dedup,
+            room,
+            None,
+        ) {
+            Ok(admitted) => admitted,
+            Err(Rejection::Duplicate(seq)) => {
+                let mut ack = PubAck::stored(name, domain, seq);
+                ack.duplicate = true;
+                return Published {
+                    ack: ack.to_wire(),
+                    republish: Vec::new(),
+                };
+            }
+            Err(Rejection::Error(error)) => return fail(error),
+        };
+        match self.commit(&admitted, &mut dedup) {
+            Ok((seq, ts)) => {
+                let mut ack = PubAck::stored(name, domain, seq);
+                if let Some(total) = &admitted.counter_total {
+                    ack.val = total.clone();
+                }
+                Published {
+                    ack: ack.to_wire(),
+                    republish: self.republished(&admitted, seq, ts).into_iter().collect(),
+                }
+            }
+            Err(error) => fail(error),
+        }
+    }
+
+    /// Checks a message against the stream's rules and the headers it carries,
+    /// without changing anything. What it returns is ready to store.
+    fn admit<'m>(
+        &self,
+        subject: &'m [u8],
+        headers: Option<(&'m [u8], &HeaderBlock<'_>)>,
+        payload: &'m [u8],
+        dedup: &Dedup,
+        room: u64,
+        ahead: Option<&Ahead>,
+    ) -> Result<Admitted<'m>, Rejection> {
+        let name = &self.config.name;
         if self.config.sealed {
-            return fail(ErrorId::StreamSealedErr.into());
+            return Err(ErrorId::StreamSealedErr.into());
         }
         // A subject transform applies at ingest: every check below sees the
         // subject the message will be stored under.
@@ -227,138 +300,342 @@ impl Stream {
             .transform
             .as_ref()
             .and_then(|t| t.apply(&String::from_utf8_lossy(subject)));
-        let subject: &[u8] = transformed.as_deref().map_or(subject, str::as_bytes);
-        let block = match headers.map(HeaderBlock::parse) {
-            Some(Ok(block)) => Some(block),
-            Some(Err(_)) => return fail(ErrorId::BadRequestErr.into()),
-            None => None,
+        let subject: Cow<'m, [u8]> = match transformed {
+            Some(mapped) => Cow::Owned(mapped.into_bytes()),
+            None => Cow::Borrowed(subject),
         };
-        let counter = match counter::resolve(
+        let block = headers.map(|(_, block)| block);
+        let counter = counter::resolve(
             self.config.allow_msg_counter,
             self.store.as_ref(),
-            subject,
-            block.as_ref(),
+            &subject,
+            block,
             payload,
-        ) {
-            Ok(counter) => counter,
-            Err(error) => return fail(error),
-        };
-        let header = |key: &str| block.as_ref().and_then(|b| b.get_str(key));
-        if let Some(expected) = header(EXPECTED_STREAM) {
-            if expected != name {
-                return fail(ErrorId::StreamNotMatchErr.into());
-            }
+        )?;
+        let header = |key: &str| block.and_then(|b| b.get_str(key));
+        if header(EXPECTED_STREAM).is_some_and(|expected| expected != name) {
+            return Err(ErrorId::StreamNotMatchErr.into());
         }
-        let now = natrium_store::now_nanos();
-        let mut dedup = self.dedup.lock();
-        dedup.prune(now - self.config.duplicate_window);
-        let msg_id = header(MSG_ID).filter(|id| !id.is_empty());
-        if let Some(id) = msg_id {
-            if let Some(&seq) = dedup.by_id.get(id) {
-                let mut ack = PubAck::stored(name, domain, seq);
-                ack.duplicate = true;
-                return Published {
-                    ack: ack.to_wire(),
-                    republish: None,
-                };
-            }
+        let msg_id = header(MSG_ID)
+            .filter(|id| !id.is_empty())
+            .map(str::to_string);
+        if let Some(seq) = msg_id.as_ref().and_then(|id| dedup.by_id.get(id)) {
+            return Err(Rejection::Duplicate(*seq));
         }
         if let Some(expected) = header(EXPECTED_LAST_SEQ) {
-            let last = self.store.state(false).last_seq;
+            let last = self.store.state(false).last_seq + ahead.map_or(0, |a| a.count);
             if expected.parse::<u64>().ok() != Some(last) {
-                return fail(ApiError::wrong_last_sequence(last));
+                return Err(ApiError::wrong_last_sequence(last).into());
             }
         }
-        if let Some(expected) = header(EXPECTED_LAST_SUBJECT_SEQ) {
-            let last = self.store.load_last(subject).map_or(0, |m| m.seq);
-            if expected.parse::<u64>().ok() != Some(last) {
-                return fail(ApiError::wrong_last_sequence(last));
-            }
-        }
-        if let Some(expected) = header(EXPECTED_LAST_MSG_ID) {
-            if expected != dedup.last_msg_id {
-                return fail(ApiError::wrong_last_msg_id(&dedup.last_msg_id));
-            }
-        }
-        let previous_on_subject = match self.republish {
-            Some(_) => self.store.load_last(subject).map_or(0, |m| m.seq),
-            None => 0,
+        // Only republish reports it, so only look it up when needed.
+        let last_on_subject = match (header(EXPECTED_LAST_SUBJECT_SEQ), &self.republish) {
+            (None, None) => 0,
+            _ => match ahead.and_then(|a| a.last_by_subject.get(&subject[..])) {
+                Some(&seq) => seq,
+                None => self.store.load_last(&subject).map_or(0, |m| m.seq),
+            },
         };
+        if let Some(expected) = header(EXPECTED_LAST_SUBJECT_SEQ) {
+            if expected.parse::<u64>().ok() != Some(last_on_subject) {
+                return Err(ApiError::wrong_last_sequence(last_on_subject).into());
+            }
+        }
+        if header(EXPECTED_LAST_MSG_ID).is_some_and(|expected| expected != dedup.last_msg_id) {
+            return Err(ApiError::wrong_last_msg_id(&dedup.last_msg_id).into());
+        }
         let ttl = match header(TTL) {
             None => None,
             Some(_) if !self.config.allow_msg_ttl => {
-                return fail(ErrorId::MessageTTLDisabledErr.into())
+                return Err(ErrorId::MessageTTLDisabledErr.into())
             }
-            Some(text) => match parse_ttl(text) {
-                Some(ttl) => Some(ttl),
-                None => return fail(ErrorId::MessageTTLInvalidErr.into()),
-            },
+            Some(text) => Some(parse_ttl(text).ok_or(ErrorId::MessageTTLInvalidErr)?),
         };
         let rollup_all = match header(ROLLUP) {
             None => None,
             Some(_) if !self.config.allow_rollup_hdrs => {
-                return fail(rollup_failed("rollup not permitted"))
+                return Err(rollup_failed("rollup not permitted").into())
             }
             Some(ROLLUP_SUBJECT) => Some(false),
             Some(ROLLUP_ALL) => Some(true),
-            Some(other) => return fail(rollup_failed(&format!("rollup value invalid: {other:?}"))),
+            Some(other) => {
+                return Err(rollup_failed(&format!("rollup value invalid: {other:?}")).into())
+            }
         };
         // A counter stores its new total in place of the (empty) payload.
-        let (stored_headers, stored_payload) = match &counter {
-            Some(update) => (&update.headers[..], &update.body[..]),
-            None => (headers.unwrap_or_default(), payload),
+        let (headers, payload, counter_total) = match counter {
+            Some(update) => (
+                Cow::Owned(update.headers),
+                Cow::Owned(update.body),
+                Some(update.total),
+            ),
+            None => (
+                Cow::Borrowed(headers.map_or(&[][..], |(raw, _)| raw)),
+                Cow::Borrowed(payload),
+                None,
+            ),
         };
-        // The account's storage quota: nats-server refuses with 10023.
-        if self
-            .store
-            .message_size(subject.len(), stored_headers.len(), stored_payload.len())
-            > room
+        if let Some(max) = u64::try_from(self.config.max_msg_size)
+            .ok()
+            .filter(|&max| max > 0)
         {
-            return fail(ErrorId::InsufficientResourcesErr.into());
+            if (headers.len() + payload.len()) as u64 > max {
+                return Err(ErrorId::StreamMessageExceedsMaximumErr.into());
+            }
         }
-        match self
+        // The account's storage quota: nats-server refuses with 10023.
+        let size = self
             .store
-            .store(subject, stored_headers, stored_payload, ttl)
-        {
-            Ok((seq, ts)) => {
-                if let Some(id) = msg_id {
-                    dedup.record(id, seq, ts);
-                    dedup.last_msg_id = id.to_string();
+            .message_size(subject.len(), headers.len(), payload.len());
+        if size > room {
+            return Err(ErrorId::InsufficientResourcesErr.into());
+        }
+        Ok(Admitted {
+            subject,
+            headers,
+            payload,
+            ttl,
+            rollup_all,
+            msg_id,
+            counter_total,
+            last_on_subject,
+            size,
+        })
+    }
+
+    /// Stores an admitted message and does its bookkeeping (dedup, rollup).
+    fn commit(&self, admitted: &Admitted, dedup: &mut Dedup) -> Result<(u64, i64), ApiError> {
+        let (seq, ts) = self
+            .store
+            .store(
+                &admitted.subject,
+                &admitted.headers,
+                &admitted.payload,
+                admitted.ttl,
+            )
+            .map_err(|err| match err {
+                StoreError::MaxMsgSize => ApiError::from(ErrorId::StreamMessageExceedsMaximumErr),
+                err => ApiError::with(ErrorId::StreamStoreFailedF, &[("err", &err.to_string())]),
+            })?;
+        if let Some(id) = &admitted.msg_id {
+            dedup.record(id, seq, ts);
+            dedup.last_msg_id = id.clone();
+        }
+        if let Some(all) = admitted.rollup_all {
+            // The new message replaces everything before it (on its subject).
+            let purge = PurgeRequest {
+                filter: (!all).then(|| bytes::Bytes::copy_from_slice(&admitted.subject)),
+                up_to_seq: Some(seq),
+                keep: None,
+            };
+            if let Err(err) = self.store.purge(&purge) {
+                warn!("Stream {:?}: rollup purge failed: {err}", self.config.name);
+            }
+        }
+        Ok((seq, ts))
+    }
+
+    /// Commits an atomic batch: every message is checked against the stream as
+    /// it was before the batch, and only then are all of them stored.
+    fn commit_batch(
+        &self,
+        id: &str,
+        messages: Vec<batch::Staged>,
+        domain: &str,
+        room: u64,
+    ) -> Published {
+        let name = &self.config.name;
+        let mut dedup = self.dedup.lock();
+        dedup.prune(natrium_store::now_nanos() - self.config.duplicate_window);
+        let mut admitted = Vec::with_capacity(messages.len());
+        let mut ids = HashSet::new();
+        let mut room = room;
+        let mut ahead = Ahead::default();
+        for message in &messages {
+            let block = match message.headers.as_deref().map(HeaderBlock::parse) {
+                Some(Ok(block)) => Some(block),
+                Some(Err(_)) => return Published::failed(name, ErrorId::BadRequestErr.into()),
+                None => None,
+            };
+            let result = self.admit(
+                &message.subject,
+                message.headers.as_deref().zip(block.as_ref()),
+                &message.payload,
+                &dedup,
+                room,
+                Some(&ahead),
+            );
+            let one = match result {
+                Ok(one) => one,
+                Err(Rejection::Duplicate(_)) => {
+                    return Published::failed(
+                        name,
+                        ErrorId::AtomicPublishContainsDuplicateMessageErr.into(),
+                    )
                 }
-                if let Some(all) = rollup_all {
-                    // The new message replaces everything before it (on its subject).
-                    let purge = PurgeRequest {
-                        filter: (!all).then(|| bytes::Bytes::copy_from_slice(subject)),
-                        up_to_seq: Some(seq),
-                        keep: None,
-                    };
-                    if let Err(err) = self.store.purge(&purge) {
-                        warn!("Stream {name:?}: rollup purge failed: {err}");
-                    }
-                }
-                Published {
-                    ack: {
-                        let mut ack = PubAck::stored(name, domain, seq);
-                        if let Some(update) = &counter {
-                            ack.val = update.total.clone();
-                        }
-                        ack.to_wire()
-                    },
-                    republish: self.republished(
-                        subject,
-                        (!stored_headers.is_empty()).then_some(stored_headers),
-                        stored_payload,
-                        seq,
-                        ts,
-                        previous_on_subject,
-                    ),
+                Err(Rejection::Error(error)) => return Published::failed(name, error),
+            };
+            if one
+                .msg_id
+                .as_ref()
+                .is_some_and(|id| !ids.insert(id.clone()))
+            {
+                return Published::failed(
+                    name,
+                    ErrorId::AtomicPublishContainsDuplicateMessageErr.into(),
+                );
+            }
+            room = room.saturating_sub(one.size);
+            ahead.count += 1;
+            let seq = self.store.state(false).last_seq + ahead.count;
+            ahead.last_by_subject.insert(one.subject.to_vec(), seq);
+            admitted.push(one);
+        }
+        if let Err(error) = self.batch_fits_limits(&admitted) {
+            return Published::failed(name, error);
+        }
+        let mut last = (0, 0);
+        let mut republish = Vec::new();
+        for (index, (mut one, message)) in admitted.into_iter().zip(&messages).enumerate() {
+            if one.counter_total.is_some() {
+                // Counters add up within the batch: re-read the total now
+                // that the batch's earlier messages are stored.
+                if let Err(error) = self.recount(&mut one, message) {
+                    return Published::failed(name, error);
                 }
             }
-            Err(StoreError::MaxMsgSize) => fail(ErrorId::StreamMessageExceedsMaximumErr.into()),
-            Err(err) => fail(ApiError::with(
+            match self.commit(&one, &mut dedup) {
+                Ok(stored) => {
+                    last = stored;
+                    republish.extend(self.republished(&one, stored.0, stored.1));
+                }
+                Err(error) => {
+                    error!(
+                        "Stream {name:?}: atomic batch {id:?} failed at message {} after checks passed: {}",
+                        index + 1,
+                        error.description
+                    );
+                    return Published::failed(name, error);
+                }
+            }
+        }
+        let mut ack = PubAck::stored(name, domain, last.0);
+        ack.batch = id.to_string();
+        ack.count = messages.len() as u64;
+        Published {
+            ack: ack.to_wire(),
+            republish,
+        }
+    }
+
+    /// Recomputes a counter message's total from the store as it is now.
+    fn recount(&self, one: &mut Admitted<'_>, message: &batch::Staged) -> Result<(), ApiError> {
+        let block = message
+            .headers
+            .as_deref()
+            .map(HeaderBlock::parse)
+            .transpose()
+            .map_err(|_| ApiError::from(ErrorId::BadRequestErr))?;
+        if let Some(update) = counter::resolve(
+            true,
+            self.store.as_ref(),
+            &one.subject,
+            block.as_ref(),
+            &message.payload,
+        )? {
+            one.headers = Cow::Owned(update.headers);
+            one.payload = Cow::Owned(update.body);
+            one.counter_total = Some(update.total);
+        }
+        Ok(())
+    }
+
+    /// With discard new, a batch that would not fit whole is refused whole.
+    fn batch_fits_limits(&self, admitted: &[Admitted]) -> Result<(), ApiError> {
+        if self.config.discard != DiscardPolicy::New {
+            return Ok(());
+        }
+        let state = self.store.state(false);
+        let msgs = state.msgs + admitted.len() as u64;
+        let bytes = state.bytes + admitted.iter().map(|a| a.size).sum::<u64>();
+        let over = |limit: i64, value: u64| limit > 0 && value > limit as u64;
+        if over(self.config.max_msgs, msgs) {
+            return Err(ApiError::with(
                 ErrorId::StreamStoreFailedF,
-                &[("err", &err.to_string())],
-            )),
+                &[("err", "maximum messages exceeded")],
+            ));
+        }
+        if over(self.config.max_bytes, bytes) {
+            return Err(ApiError::with(
+                ErrorId::StreamStoreFailedF,
+                &[("err", "maximum bytes exceeded")],
+            ));
+        }
+        Ok(())
+    }
+
+    /// Drops atomic batches that saw no message for a while (ADR-50: 10 s).
+    pub fn abandon_idle_batches(&self) {
+        self.batches.lock().abandon_idle();
+    }
+}
+
+/// A message that passed every check, ready to store. It borrows the
+/// published bytes: only a transform or a counter makes new ones.
+struct Admitted<'m> {
+    subject: Cow<'m, [u8]>,
+    headers: Cow<'m, [u8]>,
+    payload: Cow<'m, [u8]>,
+    ttl: Option<Duration>,
+    rollup_all: Option<bool>,
+    msg_id: Option<String>,
+    counter_total: Option<String>,
+    /// The subject's last sequence before this message (republish reports it).
+    last_on_subject: u64,
+    /// The size the store accounts for it.
+    size: u64,
+}
+
+/// The messages of a batch checked before this one, as if stored: each
+/// message of a batch sees the ones before it (as nats-server does).
+#[derive(Default)]
+struct Ahead {
+    count: u64,
+    last_by_subject: HashMap<Vec<u8>, u64>,
+}
+
+/// Why a message was not admitted.
+enum Rejection {
+    /// Already stored within the duplicate window, at this sequence.
+    Duplicate(u64),
+    Error(ApiError),
+}
+
+impl From<ApiError> for Rejection {
+    fn from(error: ApiError) -> Self {
+        Rejection::Error(error)
+    }
+}
+
+impl From<ErrorId> for Rejection {
+    fn from(id: ErrorId) -> Self {
+        Rejection::Error(id.into())
+    }
+}
+
+impl Published {
+    fn failed(stream: &str, error: ApiError) -> Published {
+        Published {
+            ack: PubAck::failed(stream, error).to_wire(),
+            republish: Vec::new(),
+        }
+    }
+
+    /// The empty reply that acknowledges a staged batch message.
+    fn empty() -> Published {
+        Published {
+            ack: Vec::new(),
+            republish: Vec::new(),
         }
     }
 }
@@ -367,17 +644,16 @@ impl Stream {
     /// The republished copy of a stored message (ADR-28), if configured.
     fn republished(
         &self,
-        subject: &[u8],
-        headers: Option<&[u8]>,
-        payload: &[u8],
+        admitted: &Admitted,
         seq: u64,
         ts: i64,
-        previous_on_subject: u64,
     ) -> Option<(String, Vec<u8>, Vec<u8>)> {
         let (mapping, headers_only) = self.republish.as_ref()?;
-        let subject = String::from_utf8_lossy(subject);
+        let subject = String::from_utf8_lossy(&admitted.subject);
         let destination = mapping.apply(&subject)?;
-        let stored = headers.and_then(|h| HeaderBlock::parse(h).ok());
+        let stored = (!admitted.headers.is_empty())
+            .then(|| HeaderBlock::parse(&admitted.headers).ok())
+            .flatten();
         let mut builder = match &stored {
             Some(block) => HeaderBuilder::from_block(block),
             None => HeaderBuilder::new(),
@@ -387,12 +663,12 @@ impl Stream {
             .add(SUBJECT, &subject)
             .add(SEQUENCE, &seq.to_string())
             .add(TIME_STAMP, &Timestamp::from_unix_nanos(ts).to_string())
-            .add(LAST_SEQUENCE, &previous_on_subject.to_string());
+            .add(LAST_SEQUENCE, &admitted.last_on_subject.to_string());
         let body = if *headers_only {
-            builder = builder.add(MSG_SIZE, &payload.len().to_string());
+            builder = builder.add(MSG_SIZE, &admitted.payload.len().to_string());
             Vec::new()
         } else {
-            payload.to_vec()
+            admitted.payload.to_vec()
         };
         Some((destination, builder.finish(), body))
     }
