@@ -174,12 +174,30 @@ impl InternalInbox {
     /// The next delivered message; `None` once the client is closed.
     pub async fn next(&mut self) -> Option<InternalMessage> {
         loop {
+            match self.poll() {
+                Polled::Message(message) => return Some(message),
+                Polled::Closed => return None,
+                Polled::Empty => self.client.outbound.wait_for_data().await,
+            }
+        }
+    }
+
+    /// A message already delivered, without waiting for one.
+    pub fn try_next(&mut self) -> Option<InternalMessage> {
+        match self.poll() {
+            Polled::Message(message) => Some(message),
+            Polled::Empty | Polled::Closed => None,
+        }
+    }
+
+    fn poll(&mut self) -> Polled {
+        loop {
             while let Some(chunk) = self.batch.front() {
                 match parse_front(&chunk[self.read..]) {
                     Some((message, used)) => {
                         self.read += used;
                         if let Some(message) = message {
-                            return Some(message);
+                            return Polled::Message(message);
                         }
                     }
                     None => {
@@ -191,10 +209,11 @@ impl InternalInbox {
             let closed = self.client.outbound.take(&mut self.batch);
             if self.batch.is_empty() {
                 self.client.outbound.finish(&mut self.batch);
-                if closed {
-                    return None;
-                }
-                self.client.outbound.wait_for_data().await;
+                return if closed {
+                    Polled::Closed
+                } else {
+                    Polled::Empty
+                };
             } else {
                 // Consumed chunks are not recycled: the inbox copies what it
                 // keeps, and releasing the stall only needs the accounting.
@@ -203,6 +222,12 @@ impl InternalInbox {
             }
         }
     }
+}
+
+enum Polled {
+    Message(InternalMessage),
+    Empty,
+    Closed,
 }
 
 /// Parses the frame at the front of a chunk: `Some((Some(message), used))`

@@ -87,6 +87,8 @@ pub(crate) trait Backend: Send + Sync {
     fn truncate_front(&mut self, marker: &Marker) -> Result<(), StoreError>;
     /// End of one mutating operation: apply the durability policy.
     fn commit(&mut self, marker: &Marker) -> Result<(), StoreError>;
+    /// Hands buffered writes to the OS.
+    fn flush(&mut self) -> Result<(), StoreError>;
     fn sync(&mut self) -> Result<(), StoreError>;
     fn close(&mut self, marker: &Marker) -> Result<(), StoreError>;
 }
@@ -791,6 +793,11 @@ impl<B: Backend> Engine<B> {
     pub(crate) fn next_expiry(&self) -> Option<i64> {
         self.inner.read().next_expiry()
     }
+    pub(crate) fn flush(&self) -> Result<(), StoreError> {
+        let mut core = self.inner.write();
+        core.check_open()?;
+        core.backend.flush()
+    }
     pub(crate) fn sync(&self) -> Result<(), StoreError> {
         let mut core = self.inner.write();
         core.check_open()?;
@@ -886,6 +893,9 @@ macro_rules! forward_message_store {
             }
             fn next_expiry(&self) -> Option<i64> {
                 self.engine.next_expiry()
+            }
+            fn flush(&self) -> Result<(), $crate::StoreError> {
+                self.engine.flush()
             }
             fn sync(&self) -> Result<(), $crate::StoreError> {
                 self.engine.sync()

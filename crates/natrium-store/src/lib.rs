@@ -193,6 +193,10 @@ pub trait MessageStore: Send + Sync {
     /// When the next message will be due for [`expire`](Self::expire).
     fn next_expiry(&self) -> Option<i64>;
 
+    /// Hands every buffered write to the OS: from then on it survives the
+    /// process being killed (not an OS crash; that takes [`sync`](Self::sync)).
+    fn flush(&self) -> Result<(), StoreError>;
+
     /// Makes everything acknowledged so far durable.
     fn sync(&self) -> Result<(), StoreError>;
 

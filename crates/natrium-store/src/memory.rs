@@ -57,6 +57,9 @@ impl Backend for MemBackend {
     fn commit(&mut self, _: &Marker) -> Result<(), StoreError> {
         Ok(())
     }
+    fn flush(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
     fn sync(&mut self) -> Result<(), StoreError> {
         Ok(())
     }

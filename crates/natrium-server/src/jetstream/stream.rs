@@ -22,7 +22,7 @@ use natrium_jetstream::stream::{DiscardPolicy, StorageType};
 use natrium_jetstream::{ApiError, PubAck, StreamConfig, Timestamp};
 use natrium_store::{
     Discard, FileStore, FileStoreOptions, MemoryStore, MessageStore, PurgeRequest, StoreError,
-    StoreLimits, SyncPolicy,
+    StoreLimits,
 };
 use natrium_subjects::SubjectMapping;
 
@@ -130,17 +130,13 @@ impl Stream {
         config: StreamConfig,
         created: Timestamp,
         dir: &Path,
-        sync: SyncPolicy,
+        file_options: &FileStoreOptions,
     ) -> Result<Stream, StoreError> {
         let limits = store_limits(&config);
         let (store, dir): (Box<dyn MessageStore>, _) = match config.storage {
             StorageType::Memory => (Box::new(MemoryStore::new(limits)), None),
             _ => {
-                let options = FileStoreOptions {
-                    sync,
-                    ..FileStoreOptions::default()
-                };
-                let (store, report) = FileStore::open(dir, options, limits)?;
+                let (store, report) = FileStore::open(dir, file_options.clone(), limits)?;
                 for damage in &report.damage {
                     warn!(
                         "Stream {:?}: dropped {} damaged bytes ({} records) in {:?} at offset {}: {}",

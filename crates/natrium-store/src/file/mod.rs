@@ -297,7 +297,8 @@ impl Backend for FileBackend {
         payload: &[u8],
         marker: &Marker,
     ) -> Result<u32, StoreError> {
-        if record::msg_len(subject.len(), headers.len(), payload.len()) > u32::MAX as usize / 2 {
+        if record::max_msg_len(subject.len(), headers.len(), payload.len()) > u32::MAX as usize / 2
+        {
             return Err(StoreError::MaxMsgSize);
         }
         self.ensure_active(marker)?;
@@ -382,6 +383,10 @@ impl Backend for FileBackend {
             SyncPolicy::Interval(_) => {}
         }
         self.reclaim(marker)
+    }
+
+    fn flush(&mut self) -> Result<(), StoreError> {
+        FileBackend::flush(self)
     }
 
     fn sync(&mut self) -> Result<(), StoreError> {

@@ -7,12 +7,17 @@
 //! u32 crc      CRC-32 of bytes [8, len): kind and body
 //! u8  kind
 //! body:
-//!   MSG      u64 seq, i64 ts, i64 expiry, u16 subject_len, u32 hdr_len,
-//!            subject, headers, payload
+//!   MSG      u64 seq, i64 ts, [i64 expiry], u16 subject_len,
+//!            u16|u32 hdr_len, subject, headers, payload
 //!   TOMB     u64 seq                       a removed message
 //!   MARKER   u64 first_seq, u64 last_seq, i64 last_ts
 //!   ERASED   u64 seq, zeros                a securely erased message
 //! ```
+//!
+//! A message's kind byte is `MSG | flags`: the expiry is only written for
+//! messages that have one, and the header length takes four bytes only when
+//! it needs them, so the common message costs 29 bytes of framing (nats-server's
+//! costs 30). Kind 1 is the earlier, fixed layout, still read.
 //!
 //! The length comes first so a reader can step over a record it cannot
 //! verify; the checksum covers everything after itself so a torn or garbled
@@ -25,7 +30,10 @@ use crate::core::Marker;
 
 pub(crate) const MAGIC: &[u8; 8] = b"NATRSEG1";
 const HEADER: usize = 9;
-const MSG_FIXED: usize = HEADER + 8 + 8 + 8 + 2 + 4;
+/// The fixed part of a kind-1 message record.
+const MSG_FIXED_V1: usize = HEADER + 8 + 8 + 8 + 2 + 4;
+/// The smallest message record: seq, ts, subject and header lengths.
+const MSG_MIN: usize = HEADER + 8 + 8 + 2 + 2;
 const TOMB_LEN: usize = HEADER + 8;
 const MARKER_LEN: usize = HEADER + 24;
 
@@ -33,6 +41,10 @@ const KIND_MSG: u8 = 1;
 const KIND_TOMB: u8 = 2;
 const KIND_MARKER: u8 = 3;
 const KIND_ERASED: u8 = 4;
+/// Message kinds `KIND_MSG_FLAGS | flags`.
+const KIND_MSG_FLAGS: u8 = 0x10;
+const FLAG_EXPIRY: u8 = 0x01;
+const FLAG_WIDE_HEADERS: u8 = 0x02;
 
 /// A verified message record; ranges index the record's own bytes.
 #[derive(Debug, Clone)]
@@ -66,8 +78,24 @@ pub(crate) enum Parsed {
     Bad(Option<usize>, &'static str),
 }
 
-pub(crate) fn msg_len(subject: usize, headers: usize, payload: usize) -> usize {
-    MSG_FIXED + subject + headers + payload
+/// The record length of a message and its kind byte.
+fn msg_layout(expiry: i64, subject: usize, headers: usize, payload: usize) -> (usize, u8) {
+    let mut kind = KIND_MSG_FLAGS;
+    let mut len = MSG_MIN + subject + headers + payload;
+    if expiry != 0 {
+        kind |= FLAG_EXPIRY;
+        len += 8;
+    }
+    if headers > u16::MAX as usize {
+        kind |= FLAG_WIDE_HEADERS;
+        len += 2;
+    }
+    (len, kind)
+}
+
+/// The largest record a message of these sizes can take.
+pub(crate) fn max_msg_len(subject: usize, headers: usize, payload: usize) -> usize {
+    MSG_MIN + 8 + 2 + subject + headers + payload
 }
 
 pub(crate) fn encode_msg(
@@ -80,16 +108,22 @@ pub(crate) fn encode_msg(
     payload: &[u8],
 ) -> usize {
     let start = buf.len();
-    let len = msg_len(subject.len(), headers.len(), payload.len());
+    let (len, kind) = msg_layout(expiry, subject.len(), headers.len(), payload.len());
     buf.reserve(len);
     buf.extend_from_slice(&(len as u32).to_le_bytes());
     buf.extend_from_slice(&[0; 4]);
-    buf.push(KIND_MSG);
+    buf.push(kind);
     buf.extend_from_slice(&seq.to_le_bytes());
     buf.extend_from_slice(&ts.to_le_bytes());
-    buf.extend_from_slice(&expiry.to_le_bytes());
+    if kind & FLAG_EXPIRY != 0 {
+        buf.extend_from_slice(&expiry.to_le_bytes());
+    }
     buf.extend_from_slice(&(subject.len() as u16).to_le_bytes());
-    buf.extend_from_slice(&(headers.len() as u32).to_le_bytes());
+    if kind & FLAG_WIDE_HEADERS != 0 {
+        buf.extend_from_slice(&(headers.len() as u32).to_le_bytes());
+    } else {
+        buf.extend_from_slice(&(headers.len() as u16).to_le_bytes());
+    }
     buf.extend_from_slice(subject);
     buf.extend_from_slice(headers);
     buf.extend_from_slice(payload);
@@ -146,6 +180,24 @@ fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(a)
 }
 
+/// The message in `rec` whose body starts at `fixed`; `None` if the
+/// lengths do not fit the record.
+fn msg_view(rec: &[u8], fixed: usize, slen: usize, hlen: usize, expiry: i64) -> Option<MsgView> {
+    let subject = fixed..fixed + slen;
+    let headers = subject.end..subject.end.saturating_add(hlen);
+    if headers.end > rec.len() {
+        return None;
+    }
+    Some(MsgView {
+        seq: u64_at(rec, 9),
+        ts: u64_at(rec, 17) as i64,
+        expiry,
+        payload: headers.end..rec.len(),
+        subject,
+        headers,
+    })
+}
+
 /// Reads and verifies the record at the start of `buf`.
 pub(crate) fn parse(buf: &[u8]) -> Parsed {
     if buf.is_empty() {
@@ -168,24 +220,39 @@ pub(crate) fn parse(buf: &[u8]) -> Parsed {
     let bad = Parsed::Bad(Some(len), "malformed record body");
     let record = match rec[8] {
         KIND_MSG => {
-            if len < MSG_FIXED {
+            if len < MSG_FIXED_V1 {
                 return bad;
             }
             let slen = u16::from_le_bytes([rec[33], rec[34]]) as usize;
             let hlen = u32_at(rec, 35) as usize;
-            let subject = MSG_FIXED..MSG_FIXED + slen;
-            let headers = subject.end..subject.end.saturating_add(hlen);
-            if headers.end > len {
+            match msg_view(rec, MSG_FIXED_V1, slen, hlen, u64_at(rec, 25) as i64) {
+                Some(view) => Record::Msg(view),
+                None => return bad,
+            }
+        }
+        kind if kind & !(FLAG_EXPIRY | FLAG_WIDE_HEADERS) == KIND_MSG_FLAGS => {
+            let expiry_len = if kind & FLAG_EXPIRY != 0 { 8 } else { 0 };
+            let hlen_len = if kind & FLAG_WIDE_HEADERS != 0 { 4 } else { 2 };
+            let fixed = MSG_MIN - 2 + expiry_len + hlen_len;
+            if len < fixed {
                 return bad;
             }
-            Record::Msg(MsgView {
-                seq: u64_at(rec, 9),
-                ts: u64_at(rec, 17) as i64,
-                expiry: u64_at(rec, 25) as i64,
-                payload: headers.end..len,
-                subject,
-                headers,
-            })
+            let expiry = if expiry_len > 0 {
+                u64_at(rec, 25) as i64
+            } else {
+                0
+            };
+            let at = 25 + expiry_len;
+            let slen = u16::from_le_bytes([rec[at], rec[at + 1]]) as usize;
+            let hlen = if hlen_len == 4 {
+                u32_at(rec, at + 2) as usize
+            } else {
+                u16::from_le_bytes([rec[at + 2], rec[at + 3]]) as usize
+            };
+            match msg_view(rec, fixed, slen, hlen, expiry) {
+                Some(view) => Record::Msg(view),
+                None => return bad,
+            }
         }
         KIND_TOMB if len == TOMB_LEN => Record::Tombstone(u64_at(rec, 9)),
         KIND_ERASED if len >= TOMB_LEN => Record::Erased(u64_at(rec, 9)),
@@ -221,5 +288,31 @@ mod tests {
         erase(&mut buf);
         assert!(matches!(parse(&buf), Parsed::Ok(Record::Erased(7), _)));
         assert!(!buf.windows(5).any(|w| w == b"hello"));
+    }
+
+    #[test]
+    fn expiry_and_wide_headers_round_trip() {
+        let wide = vec![b'h'; 70_000];
+        for (expiry, headers) in [
+            (0, &b""[..]),
+            (42, &b"NATS/1.0\r\n\r\n"[..]),
+            (-1, &wide[..]),
+        ] {
+            let mut buf = Vec::new();
+            let n = encode_msg(&mut buf, 3, 5, expiry, b"s", headers, b"p");
+            let Parsed::Ok(Record::Msg(m), len) = parse(&buf) else {
+                panic!("expected a message")
+            };
+            assert_eq!((m.seq, m.ts, m.expiry, len), (3, 5, expiry, n));
+            assert_eq!(&buf[m.headers.clone()], headers);
+            assert_eq!(&buf[m.payload.clone()], b"p");
+        }
+    }
+
+    #[test]
+    fn a_common_message_costs_29_bytes_of_framing() {
+        let mut buf = Vec::new();
+        let n = encode_msg(&mut buf, 1, 1, 0, b"bench.js", b"", &[0; 128]);
+        assert_eq!(n, 29 + 8 + 128);
     }
 }
