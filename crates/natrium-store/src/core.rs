@@ -15,7 +15,9 @@
 //!   per-message entry small; a subject's deque answers last-by-subject,
 //!   per-subject limits and filtered counts without scanning the stream.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use hashbrown::HashMap;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -93,12 +95,24 @@ pub(crate) trait Backend: Send + Sync {
     fn close(&mut self, marker: &Marker) -> Result<(), StoreError>;
 }
 
+/// What the index keeps of a message, besides its subject and location.
+pub(crate) struct EntryMeta {
+    pub seq: u64,
+    pub ts: i64,
+    pub expiry: i64,
+    pub size: u64,
+    pub has_headers: bool,
+}
+
 struct Entry<L> {
     ts: i64,
     /// `NO_TTL`, `NEVER`, or the deadline in unix nanos.
     expiry: i64,
-    size: u64,
+    /// What the message counts for in `bytes` (under 4 GiB: records are).
+    size: u32,
     subject: u32,
+    /// Whether it has headers (where message ids are; see `recent_with_headers`).
+    has_headers: bool,
     loc: L,
 }
 
@@ -224,15 +238,14 @@ impl<B: Backend> Core<B> {
     }
 
     /// Adds a live entry at `seq` (> every existing one), padding holes.
-    fn push_entry(
-        &mut self,
-        seq: u64,
-        ts: i64,
-        expiry: i64,
-        size: u64,
-        subject: &[u8],
-        loc: B::Loc,
-    ) {
+    fn push_entry(&mut self, meta: EntryMeta, subject: &[u8], loc: B::Loc) {
+        let EntryMeta {
+            seq,
+            ts,
+            expiry,
+            size,
+            has_headers,
+        } = meta;
         let sid = self.intern(subject);
         if self.entries.is_empty() {
             self.base = seq;
@@ -243,8 +256,9 @@ impl<B: Backend> Core<B> {
         self.entries.push_back(Some(Entry {
             ts,
             expiry,
-            size,
+            size: size.min(u32::MAX as u64) as u32,
             subject: sid,
+            has_headers,
             loc,
         }));
         self.subjects[sid as usize].seqs.push_back(seq);
@@ -257,16 +271,8 @@ impl<B: Backend> Core<B> {
     }
 
     /// Recovery: adds a message found on disk (ascending `seq`).
-    pub(crate) fn recover_message(
-        &mut self,
-        seq: u64,
-        ts: i64,
-        expiry: i64,
-        subject: &[u8],
-        size: u64,
-        loc: B::Loc,
-    ) {
-        self.push_entry(seq, ts, expiry, size, subject, loc);
+    pub(crate) fn recover_message(&mut self, meta: EntryMeta, subject: &[u8], loc: B::Loc) {
+        self.push_entry(meta, subject, loc);
     }
 
     /// Recovery: sets bounds that message records alone cannot tell.
@@ -295,6 +301,9 @@ impl<B: Backend> Core<B> {
             }
         }
         let size = B::message_size(subject.len(), headers.len(), payload.len());
+        if size > u32::MAX as u64 {
+            return Err(StoreError::MaxMsgSize);
+        }
         if let Some(max) = self.limits.max_bytes() {
             // Could never fit, whatever the discard policy.
             if size > max {
@@ -337,7 +346,14 @@ impl<B: Backend> Core<B> {
         let loc = self
             .backend
             .append(seq, ts, expiry, subject, headers, payload, &marker)?;
-        self.push_entry(seq, ts, expiry, size, subject, loc);
+        let meta = EntryMeta {
+            seq,
+            ts,
+            expiry,
+            size,
+            has_headers: !headers.is_empty(),
+        };
+        self.push_entry(meta, subject, loc);
         self.last_ts = ts;
         let sid = self.by_name.get(subject).copied();
         self.enforce(sid)?;
@@ -409,7 +425,7 @@ impl<B: Backend> Core<B> {
     /// Index bookkeeping for a removed entry (not the entry slot itself).
     fn forget(&mut self, seq: u64, entry: &Entry<B::Loc>) {
         self.msgs -= 1;
-        self.bytes -= entry.size;
+        self.bytes -= entry.size as u64;
         if entry.expiry != NO_TTL && entry.expiry != NEVER {
             self.ttls.remove(&(entry.expiry, seq));
         }
@@ -517,6 +533,22 @@ impl<B: Backend> Core<B> {
             Some(e) => self.read(seq, e),
             None => Err(StoreError::Deleted),
         }
+    }
+
+    fn recent_with_headers(&self, since: i64) -> Result<Vec<StoredMessage>, StoreError> {
+        self.check_open()?;
+        let mut found = Vec::new();
+        for (index, entry) in self.entries.iter().enumerate().rev() {
+            let Some(entry) = entry else { continue };
+            if entry.ts < since {
+                break;
+            }
+            if entry.has_headers {
+                found.push(self.read(self.base + index as u64, entry)?);
+            }
+        }
+        found.reverse();
+        Ok(found)
     }
 
     fn load_next(&self, filter: &[u8], start: u64) -> Result<StoredMessage, StoreError> {
@@ -739,6 +771,9 @@ impl<B: Backend> Engine<B> {
     pub(crate) fn load_next(&self, filter: &[u8], start: u64) -> Result<StoredMessage, StoreError> {
         self.inner.read().load_next(filter, start)
     }
+    pub(crate) fn recent_with_headers(&self, since: i64) -> Result<Vec<StoredMessage>, StoreError> {
+        self.inner.read().recent_with_headers(since)
+    }
     pub(crate) fn load_last(&self, filter: &[u8]) -> Result<StoredMessage, StoreError> {
         self.inner.read().load_last(filter)
     }
@@ -847,6 +882,12 @@ macro_rules! forward_message_store {
             }
             fn load(&self, seq: u64) -> Result<$crate::StoredMessage, $crate::StoreError> {
                 self.engine.load(seq)
+            }
+            fn recent_with_headers(
+                &self,
+                since_nanos: i64,
+            ) -> Result<Vec<$crate::StoredMessage>, $crate::StoreError> {
+                self.engine.recent_with_headers(since_nanos)
             }
             fn load_next(
                 &self,

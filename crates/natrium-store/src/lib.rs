@@ -150,6 +150,10 @@ pub trait MessageStore: Send + Sync {
     /// first and last sequence, [`StoreError::NotFound`] outside them.
     fn load(&self, seq: u64) -> Result<StoredMessage, StoreError>;
 
+    /// The messages stored at or after `since_nanos` that have headers,
+    /// oldest first (what rebuilds a de-duplication window).
+    fn recent_with_headers(&self, since_nanos: i64) -> Result<Vec<StoredMessage>, StoreError>;
+
     /// The first message at or after `start_seq` whose subject matches.
     fn load_next(&self, filter: &[u8], start_seq: u64) -> Result<StoredMessage, StoreError>;
 

@@ -181,26 +181,23 @@ impl Stream {
 
     /// Re-reads message ids stored within the duplicate window.
     fn rebuild_dedup(&self) {
-        let state = self.store.state(false);
         let cutoff = natrium_store::now_nanos() - self.config.duplicate_window;
-        let mut found = Vec::new();
-        let mut seq = state.last_seq;
-        while seq >= state.first_seq && seq > 0 {
-            match self.store.load(seq) {
-                Ok(message) if message.timestamp < cutoff => break,
-                Ok(message) => {
-                    if let Some(id) = message_id(&message.headers) {
-                        found.push((message.timestamp, id, message.seq));
-                    }
-                }
-                Err(_) => {}
+        let recent = match self.store.recent_with_headers(cutoff) {
+            Ok(recent) => recent,
+            Err(err) => {
+                warn!(
+                    "Stream {:?}: can't rebuild its duplicate window: {err}",
+                    self.config.name
+                );
+                return;
             }
-            seq -= 1;
-        }
+        };
         let mut dedup = self.dedup.lock();
-        for (ts, id, seq) in found.into_iter().rev() {
-            dedup.record(&id, seq, ts);
-            dedup.last_msg_id = id;
+        for message in recent {
+            if let Some(id) = message_id(&message.headers) {
+                dedup.record(&id, message.seq, message.timestamp);
+                dedup.last_msg_id = id;
+            }
         }
     }
 

@@ -45,7 +45,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::core::{forward_message_store, Backend, Core, Engine, Marker, RemoveMode};
+use crate::core::{forward_message_store, Backend, Core, Engine, EntryMeta, Marker, RemoveMode};
 use crate::{StoreError, StoreLimits};
 use record::{encode_marker, encode_msg, encode_tombstone, parse, Parsed, Record, MAGIC};
 pub use recovery::{Damage, RecoveryReport};
@@ -433,7 +433,14 @@ impl FileStore {
         let mut core = Core::new(backend, limits);
         for f in scanned.live {
             let subject = &scanned.subjects[f.subject as usize];
-            core.recover_message(f.seq, f.ts, f.expiry, subject, f.size, f.rec_len);
+            let meta = EntryMeta {
+                seq: f.seq,
+                ts: f.ts,
+                expiry: f.expiry,
+                size: f.size,
+                has_headers: f.has_headers,
+            };
+            core.recover_message(meta, subject, f.rec_len);
         }
         core.recover_bounds(scanned.last_seq, scanned.last_ts);
         let engine = Engine::new(core);

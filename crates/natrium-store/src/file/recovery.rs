@@ -12,7 +12,10 @@
 //! Liveness is decided after all files are read, because a message's
 //! tombstone or a purge marker may sit in a later segment.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::io::Read;
+
+use hashbrown::HashMap;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
@@ -62,6 +65,7 @@ pub(crate) struct Found {
     pub expiry: i64,
     pub size: u64,
     pub rec_len: u32,
+    pub has_headers: bool,
     pub subject: u32,
     pub seg: usize,
 }
@@ -112,9 +116,16 @@ pub(crate) fn scan_dir(dir: &Path) -> Result<Scanned, StoreError> {
     let mut acc = Acc::default();
     let mut report = RecoveryReport::default();
     let mut segs: Vec<Segment> = Vec::new();
+    // One buffer for every segment: reusing it spares faulting in fresh
+    // pages for each file, which costs more than reading it.
+    let mut buf = Vec::new();
     for id in ids {
         let path = segment_path(dir, id);
-        let buf = std::fs::read(&path).map_err(|e| StoreError::io(&path, e))?;
+        buf.clear();
+        std::fs::File::open(&path)
+            .and_then(|mut file| file.read_to_end(&mut buf))
+            .map_err(|e| StoreError::io(&path, e))?;
+        let buf = &buf[..];
         if buf.len() < MAGIC.len() || &buf[..MAGIC.len()] != MAGIC {
             // A file torn at creation (short) is dropped; anything else that
             // is not ours is set aside, never deleted.
@@ -140,7 +151,7 @@ pub(crate) fn scan_dir(dir: &Path) -> Result<Scanned, StoreError> {
         let nominal_first = acc.max_msg_seq.max(acc.last_seq) + 1;
         let mut seg = Segment::open(dir, id, nominal_first, false)?;
         let index = segs.len();
-        let valid = scan_segment(&mut seg, &buf, index, &mut acc, &mut report);
+        let valid = scan_segment(&mut seg, buf, index, &mut acc, &mut report);
         if valid < buf.len() as u64 {
             seg.file
                 .set_len(valid)
@@ -210,12 +221,18 @@ fn scan_segment(
         match record {
             Record::Msg(v) if v.seq > acc.max_msg_seq => {
                 let rec = &buf[off..off + len];
-                let subject = Bytes::copy_from_slice(&rec[v.subject.clone()]);
-                let next_id = acc.subjects.len() as u32;
-                let sid = *acc.subject_ids.entry(subject.clone()).or_insert_with(|| {
-                    acc.subjects.push(subject);
-                    next_id
-                });
+                let subject = &rec[v.subject.clone()];
+                // Look up before copying: most records repeat a known subject.
+                let sid = match acc.subject_ids.get(subject) {
+                    Some(&sid) => sid,
+                    None => {
+                        let sid = acc.subjects.len() as u32;
+                        let subject = Bytes::copy_from_slice(subject);
+                        acc.subject_ids.insert(subject.clone(), sid);
+                        acc.subjects.push(subject);
+                        sid
+                    }
+                };
                 acc.max_msg_seq = v.seq;
                 if v.seq >= acc.last.0 {
                     acc.last = (v.seq, v.ts);
@@ -227,6 +244,7 @@ fn scan_segment(
                     expiry: v.expiry,
                     size: message_size(v.subject.len(), v.headers.len(), v.payload.len()),
                     rec_len: len as u32,
+                    has_headers: !v.headers.is_empty(),
                     subject: sid,
                     seg: index,
                 });
