@@ -7,12 +7,17 @@
 //!
 //! Sizes accept binary and decimal suffixes (`128`, `1KiB`, `1k`, `1KB`,
 //! `1MiB`, `1MB`), counts accept decimal ones (`100000`, `100k`, `1M`,
-//! `1_000_000`); see [`parse_size`] and [`parse_count`].
+//! `1_000_000`); see [`parse_size`] and [`parse_count`]. The JetStream
+//! subcommands (`bench js ...`) are declared in [`js`].
+
+pub mod js;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
+
+use self::js::JsCommand;
 
 /// The server used when neither `--server` nor `NATS_URL` is given.
 pub const DEFAULT_SERVER: &str = "nats://127.0.0.1:4222";
@@ -124,6 +129,10 @@ pub enum BenchCommand {
         #[arg(long, value_name = "N", default_value_t = 1, value_parser = parse_clients)]
         clients: usize,
     },
+
+    /// JetStream workloads (the server must run with JetStream enabled, e.g. `-js`).
+    #[command(subcommand)]
+    Js(JsCommand),
 }
 
 /// Options shared by every `bench` subcommand.

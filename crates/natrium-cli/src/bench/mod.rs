@@ -14,10 +14,11 @@
 //!
 //! Layout: [`conn`] opens connections and turns their failures into one-line
 //! errors, [`watch`] aborts a run that lost its server or stopped making
-//! progress, [`pubsub`] and [`request`] are the workloads, and [`report`]
-//! turns samples into the human, JSON and CSV outputs.
+//! progress, [`pubsub`], [`request`] and [`jetstream`] are the workloads, and
+//! [`report`] turns samples into the human, JSON and CSV outputs.
 
 pub mod conn;
+pub mod jetstream;
 pub mod pubsub;
 pub mod report;
 pub mod request;
@@ -29,6 +30,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+use crate::cli::js::JsCommand;
 use crate::cli::{BenchCommand, CommonArgs};
 
 /// Default number of messages when `--msgs` is not given.
@@ -80,6 +82,10 @@ pub enum BenchError {
     Aborted(String),
     /// Messages stopped arriving before the expected count was reached.
     Stalled(String),
+    /// The server does not answer the JetStream API.
+    NoJetStream { url: String },
+    /// A JetStream API call failed or an ack was wrong.
+    JetStream(String),
     /// Any other client-side failure (publish, subscribe, flush).
     Client(String),
     /// Writing the CSV file or stdout failed.
@@ -113,6 +119,12 @@ impl fmt::Display for BenchError {
             ),
             BenchError::Aborted(reason) => write!(f, "benchmark aborted: {reason}"),
             BenchError::Stalled(reason) => write!(f, "benchmark stalled: {reason}"),
+            BenchError::NoJetStream { url } => write!(
+                f,
+                "JetStream is not enabled at {url}: start the server with -js \
+                 (e.g. `natrium-server -js -sd DIR`)"
+            ),
+            BenchError::JetStream(reason) => write!(f, "JetStream: {reason}"),
             BenchError::Client(reason) => write!(f, "{reason}"),
             BenchError::Output { path, reason } => {
                 write!(f, "cannot write {}: {reason}", path.display())
@@ -167,6 +179,11 @@ pub async fn run(server: &str, command: BenchCommand) -> Result<(), BenchError> 
             let settings = Settings::new(server, &common, 0);
             let report = request::run_responders(&settings, clients, common.json).await?;
             (report, common)
+        }
+        BenchCommand::Js(JsCommand::Pub(args)) => {
+            let settings = Settings::new(server, &args.common, DEFAULT_MSGS);
+            let report = jetstream::run_pub(&settings, &args).await?;
+            (report, args.common)
         }
     };
     report::emit(&report, common.json, common.csv.as_deref())

@@ -21,6 +21,7 @@ use std::time::Instant;
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
+use super::jetstream::summary::JetStreamSummary;
 use super::BenchError;
 
 /// What one client did.
@@ -162,7 +163,7 @@ pub struct Latency {
 /// The result of one `natrium bench` run (the `--json` object).
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// `pub`, `sub`, `pubsub`, `request` or `reply`.
+    /// `pub`, `sub`, `pubsub`, `request`, `reply` or `js-pub`.
     pub kind: &'static str,
     pub server: String,
     pub subject: String,
@@ -181,6 +182,9 @@ pub struct Report {
     pub latency: Option<Latency>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub responders: Option<Throughput>,
+    /// Stream, sequences and ack latency (`js-pub` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jetstream: Option<JetStreamSummary>,
 }
 
 impl Report {
@@ -197,6 +201,7 @@ impl Report {
             aggregate: None,
             latency: None,
             responders: None,
+            jetstream: None,
         }
     }
 
@@ -282,6 +287,9 @@ pub fn human(report: &Report) -> String {
             "Latency (us): p50 {:.1} | p90 {:.1} | p99 {:.1} | p99.9 {:.1} | max {:.1} | mean {:.1}",
             t.p50_us, t.p90_us, t.p99_us, t.p999_us, t.max_us, t.mean_us
         );
+    }
+    if let Some(jetstream) = &report.jetstream {
+        jetstream.human(&mut out);
     }
     out
 }
@@ -383,6 +391,9 @@ pub fn csv_text(report: &Report) -> String {
             latency_row(&(i + 1).to_string(), stats);
         }
         latency_row("all", &latency.total);
+    }
+    if let Some(jetstream) = &report.jetstream {
+        jetstream.csv(report.kind, report.size, &mut out);
     }
     out
 }
