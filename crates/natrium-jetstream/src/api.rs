@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::errors::ApiError;
 use crate::stream::{StoredMsg, StreamInfo};
 
+pub use crate::consumer::responses::*;
+
 /// A response body and its `type` string.
 pub trait ApiBody: Serialize + DeserializeOwned + Default {
     /// The `type` value, e.g. `io.nats.jetstream.api.v1.stream_info_response`.

@@ -11,6 +11,10 @@
 //! * [`errors`]: [`ApiError`] and the full table of error ids.
 //! * [`stream`]: [`StreamConfig`] with defaults ([`stream::check_config`])
 //!   and update rules, [`StreamInfo`], and the stream request bodies.
+//! * [`consumer`]: [`ConsumerConfig`] with defaults
+//!   ([`consumer::check_consumer_config`]) and update rules,
+//!   [`ConsumerInfo`], pull requests ([`consumer::NextRequest`]) and their
+//!   status replies, and the consumer request and response bodies.
 //! * [`api`]: response envelopes ([`api::Response`]) and paging.
 //! * [`puback`]: publish acknowledgements as the server writes them.
 //! * [`account`]: the `$JS.API.INFO` body.
@@ -24,6 +28,7 @@
 
 pub mod account;
 pub mod api;
+pub mod consumer;
 mod error_table;
 pub mod errors;
 pub mod gojson;
@@ -37,6 +42,10 @@ pub mod transform;
 
 pub use account::{AccountInfo, AccountLimits, ApiStats, TierStats};
 pub use api::{ApiBody, Paged, Response};
+pub use consumer::{
+    AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, PriorityPolicy, ReplayPolicy,
+    SequenceInfo,
+};
 pub use errors::{ApiError, ErrorId};
 pub use puback::PubAck;
 pub use stream::{StreamConfig, StreamInfo, StreamState};

@@ -48,9 +48,23 @@ pub fn go_quote(s: &str) -> String {
 }
 
 /// Defines a string enum that (de)serializes like nats-server's Go types:
-/// exact lowercase names, and `can not unmarshal "\"x\""` for anything else.
+/// exact lowercase names (plus any `| "alias"` the Go decoder also
+/// accepts), and `can not unmarshal "\"x\""` for anything else. With
+/// `Name(unknown = "prefix: ")` an unknown value is refused as
+/// `prefix: "x"` instead (the raw JSON after the prefix).
 macro_rules! go_string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($body:tt)* }) => {
+        $crate::serde_util::go_string_enum!(@define $(#[$meta])* $name, |raw| format!(
+            "can not unmarshal {}",
+            $crate::serde_util::go_quote(&raw.to_string())
+        ), { $($body)* });
+    };
+    ($(#[$meta:meta])* $name:ident (unknown = $prefix:literal) { $($body:tt)* }) => {
+        $crate::serde_util::go_string_enum!(@define $(#[$meta])* $name, |raw| format!(
+            "{}{}", $prefix, raw
+        ), { $($body)* });
+    };
+    (@define $(#[$meta:meta])* $name:ident, |$raw:ident| $err:expr, { $($(#[$vmeta:meta])* $variant:ident = $text:literal $(| $alias:literal)*),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
         pub enum $name {
@@ -78,13 +92,10 @@ macro_rules! go_string_enum {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let raw = serde_json::Value::deserialize(d)?;
-                match raw.as_str() {
-                    $(Some($text) => Ok($name::$variant),)+
-                    _ => Err(serde::de::Error::custom(format!(
-                        "can not unmarshal {}",
-                        $crate::serde_util::go_quote(&raw.to_string())
-                    ))),
+                let $raw = serde_json::Value::deserialize(d)?;
+                match $raw.as_str() {
+                    $(Some($text) $(| Some($alias))* => Ok($name::$variant),)+
+                    _ => Err(serde::de::Error::custom($err)),
                 }
             }
         }

@@ -112,6 +112,47 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// Go's `time.Duration.String()` of `nanos` (`"1m30s"`, `"1.5s"`,
+/// `"100ms"`, `"0s"`), which nats-server puts into some error texts.
+pub fn go_duration(nanos: i64) -> String {
+    if nanos == 0 {
+        return "0s".to_string();
+    }
+    let sign = if nanos < 0 { "-" } else { "" };
+    let n = nanos.unsigned_abs();
+    if n < 1_000_000_000 {
+        let (div, unit) = match n {
+            0..=999 => (1, "ns"),
+            1_000..=999_999 => (1_000, "\u{b5}s"),
+            _ => (1_000_000, "ms"),
+        };
+        return format!("{sign}{}{unit}", with_fraction(n / div, n % div, div));
+    }
+    let secs = n / 1_000_000_000;
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = sign.to_string();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if h > 0 || m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    out.push_str(&with_fraction(s, n % 1_000_000_000, 1_000_000_000));
+    out.push('s');
+    out
+}
+
+/// `whole.frac` with the fraction's trailing zeros trimmed (`div` is the
+/// power of ten `frac` counts in).
+fn with_fraction(whole: u64, frac: u64, div: u64) -> String {
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let width = div.ilog10() as usize;
+    let digits = format!("{frac:0width$}");
+    format!("{whole}.{}", digits.trim_end_matches('0'))
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -242,6 +283,19 @@ mod tests {
     fn offsets_are_converted_to_utc() {
         let t = Timestamp::parse("2024-01-02T04:04:05.5+01:00").unwrap_or_default();
         assert_eq!(t.to_string(), "2024-01-02T03:04:05.5Z");
+    }
+
+    #[test]
+    fn durations_print_like_go() {
+        assert_eq!(go_duration(0), "0s");
+        assert_eq!(go_duration(10_000_000_000), "10s");
+        assert_eq!(go_duration(60_000_000_000), "1m0s");
+        assert_eq!(go_duration(5_400_000_000_000), "1h30m0s");
+        assert_eq!(go_duration(1_500_000_000), "1.5s");
+        assert_eq!(go_duration(100_000_000), "100ms");
+        assert_eq!(go_duration(1_500), "1.5\u{b5}s");
+        assert_eq!(go_duration(12), "12ns");
+        assert_eq!(go_duration(-2_000_000_000), "-2s");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Capture JetStream API exchanges from a reference nats-server into fixtures.
 
-Usage: capture.py /path/to/nats-server
+Usage: capture.py /path/to/nats-server [port] [--streams | --consumers]
 Starts the server with a fresh store on a loopback port, runs every scenario
 below in order over a raw NATS connection (so header blocks are kept byte for
 byte) and writes tests/fixtures/<name>.json with the subject, request, and
@@ -76,8 +76,19 @@ class Conn:
 
 
 def main():
-    binary = sys.argv[1]
-    port = int(sys.argv[2]) if len(sys.argv) > 2 else 14999
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    flags = {a for a in sys.argv[1:] if a.startswith("--")}
+    binary = args[0]
+    port = int(args[1]) if len(args) > 1 else 14999
+    # Each scenario set runs against its own fresh server so that adding
+    # consumer scenarios cannot change what the stream fixtures capture.
+    if "--consumers" not in flags:
+        with_server(binary, port, run)
+    if "--streams" not in flags:
+        with_server(binary, port, run_consumers)
+
+
+def with_server(binary, port, scenarios):
     store = tempfile.mkdtemp()
     srv = subprocess.Popen([binary, "-js", "-sd", store, "-a", "127.0.0.1", "-p", str(port)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -89,14 +100,15 @@ def main():
             except OSError:
                 time.sleep(0.1)
         os.makedirs(OUT, exist_ok=True)
-        run(c)
+        scenarios(c)
     finally:
         srv.terminate()
         srv.wait()
         shutil.rmtree(store, ignore_errors=True)
 
 
-def run(c):
+def requester(c):
+    """A function that sends one request and saves it as fixture `name`."""
     def req(name, subject, body=b"", headers=None, save=True):
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
@@ -111,6 +123,11 @@ def run(c):
                 json.dump(fx, f, indent=1)
                 f.write("\n")
         return fx
+    return req
+
+
+def run(c):
+    req = requester(c)
 
     S = "$JS.API.STREAM."
     # --- account info on an empty account
@@ -317,6 +334,275 @@ def run(c):
     req("delete_not_found", S + "DELETE.SDM", "")
     req("info_after", "$JS.API.INFO")
     req("unknown_api", "$JS.API.STREAM.BOGUS.X", "", save=True)
+
+
+SEC = 1000000000
+
+
+def run_consumers(c):
+    """Consumer API scenarios; fixtures are named consumer_*."""
+    req = requester(c)
+    S, C = "$JS.API.STREAM.", "$JS.API.CONSUMER."
+    # Streams the consumers live on (not saved: the stream fixtures cover them).
+    req(None, S + "CREATE.ORDERS", {"name": "ORDERS", "subjects": ["orders.>"]})
+    req(None, S + "CREATE.WQ", {"name": "WQ", "subjects": ["wq.>"], "retention": "workqueue"})
+    req(None, S + "CREATE.INT", {"name": "INT", "subjects": ["int.>"], "retention": "interest"})
+    req(None, S + "CREATE.LIM", {"name": "LIM", "subjects": ["lim.>"],
+                                 "consumer_limits": {"inactive_threshold": 10 * SEC, "max_ack_pending": 50}})
+    for subj in ["orders.a", "orders.b", "orders.a"]:
+        c.request(subj, b"x")
+
+    def create(name, cname, config, stream="ORDERS", extra=None, subject=None, **kw):
+        body = {"stream_name": stream, "config": config}
+        body.update(kw)
+        if subject is None:
+            subject = C + "CREATE." + stream + ("." + cname if cname else "")
+        return req(name, subject, body)
+
+    X = "consumer_"
+    # --- creates and their defaults
+    create(X + "create_durable_pull", "D1", {"durable_name": "D1", "ack_policy": "explicit"})
+    create(X + "create_named_defaults", "P1", {"name": "P1"})
+    create(X + "create_push", "PUSH1", {"name": "PUSH1", "deliver_subject": "dlv.push1", "ack_policy": "explicit"})
+    create(X + "create_legacy_ephemeral", None, {"ack_policy": "explicit"})
+    req(X + "create_legacy_durable", C + "DURABLE.CREATE.ORDERS.LD",
+        {"stream_name": "ORDERS", "config": {"durable_name": "LD", "deliver_subject": "dlv.ld"}})
+    create(X + "create_filtered_subject", "F1", {"name": "F1", "filter_subject": "orders.a"},
+           subject=C + "CREATE.ORDERS.F1.orders.a")
+    create(X + "create_full", "FULL", {
+        "durable_name": "FULL", "name": "FULL", "description": "all the pull things",
+        "deliver_policy": "by_start_sequence", "opt_start_seq": 2, "ack_policy": "explicit",
+        "ack_wait": 10 * SEC, "max_deliver": 5, "backoff": [SEC, 2 * SEC],
+        "filter_subjects": ["orders.x", "orders.y"], "replay_policy": "original", "sample_freq": "50%",
+        "max_waiting": 10, "max_ack_pending": 20, "headers_only": True, "max_batch": 2,
+        "max_expires": SEC, "max_bytes": 1024, "inactive_threshold": 60 * SEC, "num_replicas": 1,
+        "mem_storage": True, "metadata": {"a": "b"}})
+    create(X + "create_push_full", "PF", {
+        "name": "PF", "deliver_subject": "dlv.pf", "deliver_group": "q", "idle_heartbeat": 5 * SEC,
+        "flow_control": True, "rate_limit_bps": 1000000, "deliver_policy": "by_start_time",
+        "opt_start_time": "2024-01-02T03:04:05.123456789Z", "ack_policy": "all", "filter_subject": "orders.b"})
+    create(X + "create_pinned", "PIN", {"name": "PIN", "ack_policy": "explicit",
+                                        "priority_policy": "pinned_client", "priority_groups": ["g1"]})
+    create(X + "create_overflow", "OVF", {"name": "OVF", "ack_policy": "explicit",
+                                          "priority_policy": "overflow", "priority_groups": ["A"]})
+    create(X + "create_prioritized", "PRI", {"name": "PRI", "ack_policy": "explicit",
+                                             "priority_policy": "prioritized", "priority_groups": ["A"]})
+    create(X + "create_paused", "PAUSED", {"name": "PAUSED", "ack_policy": "explicit",
+                                           "pause_until": "2099-01-01T00:00:00Z"})
+    create(X + "create_last_per_subject", "LPS", {"name": "LPS", "deliver_policy": "last_per_subject",
+                                                  "filter_subject": "orders.>"})
+    create(X + "create_ack_flow_control", "AFC", {"name": "AFC", "deliver_subject": "dlv.afc",
+                                                  "ack_policy": "flow_control"})
+    create(X + "create_stream_limits", "L1", {"name": "L1", "ack_policy": "explicit"}, stream="LIM")
+    create(X + "create_stream_limits_map", "L2", {"name": "L2", "ack_policy": "explicit", "max_ack_pending": 100}, stream="LIM")
+    create(X + "create_stream_limits_inactive", "L3", {"name": "L3", "inactive_threshold": 20 * SEC}, stream="LIM")
+    create(X + "create_pedantic_max_deliver", "PD", {"name": "PD", "max_deliver": -5}, pedantic=True)
+    create(X + "create_pedantic_backoff", "PD", {"name": "PD", "ack_policy": "explicit", "backoff": [SEC]}, pedantic=True)
+    create(X + "create_pedantic_limits", "PD", {"name": "PD", "ack_policy": "explicit"}, stream="LIM", pedantic=True)
+    create(X + "create_negative_defaults", "NEG", {"name": "NEG", "max_deliver": -5, "max_waiting": -1,
+                                                   "max_ack_pending": -7, "max_batch": -1, "max_expires": -1,
+                                                   "max_bytes": -1, "inactive_threshold": -1})
+    create(X + "create_filter_outside_stream", "OUT", {"name": "OUT", "filter_subject": "zzz"})
+    create(X + "create_deliver_group_pull", "DG", {"name": "DG", "deliver_group": "q"})
+    create(X + "create_wq_ok", "W1", {"name": "W1", "ack_policy": "explicit", "filter_subject": "wq.a"}, stream="WQ")
+    create(X + "create_interest", "I1", {"name": "I1", "ack_policy": "explicit"}, stream="INT")
+    create(X + "create_ephemeral_named_again", "P1", {"name": "P1"})
+    create(X + "create_action_create_ephemeral_again", "P1", {"name": "P1"}, action="create")
+    # --- create vs existing, action
+    create(X + "create_again_same", "D1", {"durable_name": "D1", "ack_policy": "explicit"})
+    create(X + "create_action_create_same", "D1", {"durable_name": "D1", "ack_policy": "explicit"}, action="create")
+    create(X + "create_action_create_different", "D1", {"durable_name": "D1", "ack_policy": "explicit", "description": "x"}, action="create")
+    create(X + "create_action_update_missing", "NEW1", {"durable_name": "NEW1"}, action="update")
+    create(X + "create_action_update_ok", "D1", {"durable_name": "D1", "ack_policy": "explicit", "description": "updated", "max_ack_pending": 7}, action="update")
+    # --- updates of existing consumers
+    upd = {
+        "update_deliver_policy": ("D1", {"durable_name": "D1", "ack_policy": "explicit", "deliver_policy": "last"}),
+        "update_ack_policy": ("D1", {"durable_name": "D1", "ack_policy": "all"}),
+        "update_replay_policy": ("D1", {"durable_name": "D1", "ack_policy": "explicit", "replay_policy": "original"}),
+        "update_mem_storage": ("D1", {"durable_name": "D1", "ack_policy": "explicit", "mem_storage": True}),
+        "update_start_seq": ("D1", {"durable_name": "D1", "ack_policy": "explicit", "deliver_policy": "all", "opt_start_seq": 3}),
+        "update_pull_to_push": ("D1", {"durable_name": "D1", "ack_policy": "explicit", "deliver_subject": "dlv.d1"}),
+        "update_max_waiting": ("D1", {"durable_name": "D1", "ack_policy": "explicit", "max_waiting": 5}),
+        "update_filter": ("D1", {"durable_name": "D1", "ack_policy": "explicit", "filter_subject": "orders.b"}),
+        "update_backoff_max_deliver": ("D1", {"durable_name": "D1", "ack_policy": "explicit", "backoff": [SEC, SEC, SEC], "max_deliver": 2}),
+        "update_push_to_pull": ("PUSH1", {"name": "PUSH1", "ack_policy": "explicit"}),
+        "update_heartbeat": ("PUSH1", {"name": "PUSH1", "deliver_subject": "dlv.push1", "ack_policy": "explicit", "idle_heartbeat": 2 * SEC}),
+        "update_flow_control": ("PF", {"name": "PF", "deliver_subject": "dlv.pf", "deliver_group": "q", "idle_heartbeat": 5 * SEC,
+                                       "rate_limit_bps": 1000000, "deliver_policy": "by_start_time",
+                                       "opt_start_time": "2024-01-02T03:04:05.123456789Z", "ack_policy": "all", "filter_subject": "orders.b"}),
+        "update_start_time": ("PF", {"name": "PF", "deliver_subject": "dlv.pf", "deliver_group": "q", "idle_heartbeat": 5 * SEC,
+                                     "flow_control": True, "rate_limit_bps": 1000000, "deliver_policy": "by_start_time",
+                                     "opt_start_time": "2024-01-02T03:04:06Z", "ack_policy": "all", "filter_subject": "orders.b"}),
+        "update_deliver_subject": ("PUSH1", {"name": "PUSH1", "deliver_subject": "dlv.other", "ack_policy": "explicit"}),
+        "update_ok_many": ("FULL", {
+            "durable_name": "FULL", "name": "FULL", "description": "changed",
+            "deliver_policy": "by_start_sequence", "opt_start_seq": 2, "ack_policy": "explicit",
+            "ack_wait": 20 * SEC, "max_deliver": 6, "filter_subjects": ["orders.z"], "replay_policy": "original",
+            "sample_freq": "10", "max_waiting": 10, "max_ack_pending": 30, "max_batch": 3,
+            "max_expires": 2 * SEC, "max_bytes": 2048, "inactive_threshold": 30 * SEC, "mem_storage": True,
+            "metadata": {"c": "d"}}),
+    }
+    for name, (cname, cfg) in upd.items():
+        create(X + name, cname, cfg)
+    # --- subject / body mismatches
+    create(X + "bad_stream_mismatch", "Z1", {"name": "Z1"}, stream="ORDERS",
+           subject=C + "CREATE.INT.Z1")
+    create(X + "bad_stream_not_found", "Z1", {"name": "Z1"}, stream="NOPE")
+    create(X + "bad_name_path", "A/B", {"name": "A/B"})
+    create(X + "bad_replicas_stream_not_found", "R3", {"name": "R3", "num_replicas": 3}, stream="NOPE")
+    create(X + "bad_replicas_name_mismatch", "R3", {"durable_name": "R4", "num_replicas": 3})
+    create(X + "bad_durable_subject_mismatch", "X1", {"durable_name": "Y1"})
+    create(X + "bad_name_subject_mismatch", "X1", {"name": "Y1"})
+    create(X + "bad_durable_name_mismatch", "DD", {"durable_name": "DD", "name": "NN"},
+           subject=C + "DURABLE.CREATE.ORDERS.DD")
+    create(X + "bad_legacy_durable_missing", "LD2", {"deliver_subject": "x"}, subject=C + "DURABLE.CREATE.ORDERS.LD2")
+    create(X + "bad_legacy_durable_mismatch", "LD2", {"durable_name": "OTHER"}, subject=C + "DURABLE.CREATE.ORDERS.LD2")
+    create(X + "bad_legacy_ephemeral_durable", None, {"durable_name": "E1"})
+    create(X + "bad_filter_subject_mismatch", "F2", {"name": "F2", "filter_subject": "orders.c"},
+           subject=C + "CREATE.ORDERS.F2.orders.b")
+    create(X + "bad_filter_subject_missing", "F2", {"name": "F2"}, subject=C + "CREATE.ORDERS.F2.orders.b")
+    create(X + "bad_filter_subjects_with_subject_api", "F2", {"name": "F2", "filter_subjects": ["orders.b"]},
+           subject=C + "CREATE.ORDERS.F2.orders.b")
+    create(X + "bad_name_dot", None, {"name": "A.B"})
+    create(X + "bad_durable_dot", None, {"durable_name": "A.B"}, subject=C + "DURABLE.CREATE.ORDERS.A")
+    create(X + "bad_name_long", "N" * 256, {"name": "N" * 256})
+    create(X + "bad_durable_long", "N" * 256, {"durable_name": "N" * 256})
+    # --- config validation
+    bad = {
+        "bad_filter_both": {"filter_subject": "orders.a", "filter_subjects": ["orders.b"]},
+        "bad_filter_invalid": {"filter_subject": "orders..a"},
+        "bad_filters_invalid": {"filter_subjects": ["orders.a", "orders..b"]},
+        "bad_filters_empty": {"filter_subjects": ["orders.a", ""]},
+        "bad_filters_overlap": {"filter_subjects": ["orders.*", "orders.a"]},
+        "bad_filters_dup": {"filter_subjects": ["orders.a", "orders.a"]},
+        "bad_push_max_waiting": {"deliver_subject": "dlv.x", "max_waiting": 5},
+        "bad_push_ack_none_max_pending": {"deliver_subject": "dlv.x", "max_ack_pending": 5},
+        "bad_push_wildcard": {"deliver_subject": "dlv.*"},
+        "bad_push_invalid": {"deliver_subject": "dlv..x"},
+        "bad_push_cycle": {"deliver_subject": "orders.x"},
+        "bad_push_small_heartbeat": {"deliver_subject": "dlv.x", "idle_heartbeat": 50000000},
+        "bad_push_fc_no_heartbeat": {"deliver_subject": "dlv.x", "flow_control": True},
+        "bad_pull_heartbeat": {"idle_heartbeat": SEC},
+        "bad_pull_flow_control": {"flow_control": True},
+        "bad_pull_rate_limit": {"rate_limit_bps": 1000},
+        "bad_pull_max_expires_small": {"max_expires": 1000},
+        "bad_backoff_max_deliver": {"ack_policy": "explicit", "backoff": [SEC, SEC, SEC], "max_deliver": 2},
+        "bad_backoff_negative": {"ack_policy": "explicit", "backoff": [-1]},
+        "bad_ack_wait_negative": {"ack_policy": "explicit", "ack_wait": -1},
+        "bad_replicas_3": {"num_replicas": 3},
+        "bad_replicas_negative": {"num_replicas": -1},
+        "bad_start_all_seq": {"opt_start_seq": 5},
+        "bad_start_all_time": {"opt_start_time": "2024-01-01T00:00:00Z"},
+        "bad_start_last_seq": {"deliver_policy": "last", "opt_start_seq": 5},
+        "bad_start_new_time": {"deliver_policy": "new", "opt_start_time": "2024-01-01T00:00:00Z"},
+        "bad_start_lps_no_filter": {"deliver_policy": "last_per_subject"},
+        "bad_start_lps_seq": {"deliver_policy": "last_per_subject", "opt_start_seq": 1, "filter_subject": "orders.a"},
+        "bad_start_seq_missing": {"deliver_policy": "by_start_sequence"},
+        "bad_start_seq_and_time": {"deliver_policy": "by_start_sequence", "opt_start_seq": 1, "opt_start_time": "2024-01-01T00:00:00Z"},
+        "bad_start_time_missing": {"deliver_policy": "by_start_time"},
+        "bad_start_time_and_seq": {"deliver_policy": "by_start_time", "opt_start_seq": 1, "opt_start_time": "2024-01-01T00:00:00Z"},
+        "bad_sample_freq": {"sample_freq": "abc"},
+        "bad_sample_freq_negative": {"sample_freq": "-5%"},
+        "bad_description_long": {"description": "d" * 4097},
+        "bad_metadata_long": {"metadata": {"k": "v" * 128 * 1024}},
+        "bad_priority_no_groups": {"priority_policy": "overflow"},
+        "bad_priority_push": {"priority_policy": "overflow", "priority_groups": ["A"], "deliver_subject": "dlv.x"},
+        "bad_priority_group_name": {"priority_policy": "overflow", "priority_groups": ["bad name"]},
+        "bad_priority_group_long": {"priority_policy": "overflow", "priority_groups": ["a" * 17]},
+        "bad_priority_group_empty": {"priority_policy": "overflow", "priority_groups": [""]},
+        "bad_priority_groups_policy_none": {"priority_groups": ["A"]},
+        "bad_priority_timeout_policy_none": {"priority_timeout": SEC},
+        "bad_direct_pull": {"direct": True},
+        "bad_direct_durable": {"direct": True, "deliver_subject": "dlv.x", "durable_name": "BX"},
+        "bad_ack_fc_pull": {"ack_policy": "flow_control"},
+        "bad_ack_fc_ack_wait": {"ack_policy": "flow_control", "deliver_subject": "dlv.x", "ack_wait": SEC},
+        "bad_ack_fc_max_deliver": {"ack_policy": "flow_control", "deliver_subject": "dlv.x", "max_deliver": 3},
+        "bad_deliver_policy": {"deliver_policy": "bogus"},
+        "bad_ack_policy": {"ack_policy": "bogus"},
+        "bad_replay_policy": {"replay_policy": "bogus"},
+        "bad_priority_policy": {"priority_policy": "bogus"},
+        "bad_wrong_type": {"max_deliver": "many"},
+        "bad_unknown_field": {"bogus": 1},
+        "bad_pause_until": {"pause_until": "tomorrow"},
+    }
+    for i, (name, cfg) in enumerate(bad.items()):
+        cname = "B%d" % i
+        cfg = dict(cfg)
+        if "durable_name" not in cfg:
+            cfg["name"] = cname
+        else:
+            cname = cfg["durable_name"]
+        create(X + name, cname, cfg)
+    create(X + "bad_action", "B1", {"name": "B1"}, action="bogus")
+    create(X + "bad_unknown_top_field", "B1", {"name": "B1"}, bogus=1)
+    req(X + "bad_json", C + "CREATE.ORDERS.B1", "{nope")
+    req(X + "bad_empty_body", C + "CREATE.ORDERS.B1", "")
+    req(X + "bad_no_config", C + "CREATE.ORDERS.B1", {"stream_name": "ORDERS"})
+    # workqueue rules
+    create(X + "wq_ack_none", "W2", {"name": "W2", "filter_subject": "wq.b"}, stream="WQ")
+    create(X + "wq_ack_all", "W2", {"name": "W2", "ack_policy": "all", "filter_subject": "wq.b"}, stream="WQ")
+    create(X + "wq_deliver_last", "W2", {"name": "W2", "ack_policy": "explicit", "deliver_policy": "last", "filter_subject": "wq.b"}, stream="WQ")
+    create(X + "wq_unfiltered_second", "W2", {"name": "W2", "ack_policy": "explicit"}, stream="WQ")
+    create(X + "wq_overlap", "W2", {"name": "W2", "ack_policy": "explicit", "filter_subject": "wq.*"}, stream="WQ")
+    create(X + "wq_second_ok", "W3", {"name": "W3", "ack_policy": "explicit", "filter_subject": "wq.c"}, stream="WQ")
+    create(X + "wq_update_overlap", "W3", {"name": "W3", "ack_policy": "explicit", "filter_subject": "wq.a"}, stream="WQ")
+    create(X + "interest_replicas", "I2", {"name": "I2", "num_replicas": 1, "ack_policy": "explicit"}, stream="INT")
+    # --- info, names, list, delete
+    req(X + "info", C + "INFO.ORDERS.D1")
+    req(X + "info_paused", C + "INFO.ORDERS.PAUSED")
+    req(X + "info_pinned", C + "INFO.ORDERS.PIN")
+    req(X + "info_push", C + "INFO.ORDERS.PUSH1")
+    req(X + "info_not_found", C + "INFO.ORDERS.NOPE")
+    req(X + "info_stream_not_found", C + "INFO.NOPE.D1")
+    req(X + "names", C + "NAMES.ORDERS")
+    req(X + "names_offset", C + "NAMES.ORDERS", {"offset": 3})
+    req(X + "names_stream_not_found", C + "NAMES.NOPE")
+    req(None, S + "CREATE.EMPTY", {"name": "EMPTY", "subjects": ["empty"]})
+    req(X + "names_none", C + "NAMES.EMPTY")
+    req(X + "list_none", C + "LIST.EMPTY")
+    req(X + "list", C + "LIST.LIM")
+    req(X + "list_offset", C + "LIST.LIM", {"offset": 1})
+    req(X + "names_bad_json", C + "NAMES.ORDERS", "nope")
+    # --- pause / unpause
+    req(X + "pause", C + "PAUSE.ORDERS.D1", {"pause_until": "2099-01-01T00:00:00Z"})
+    req(X + "pause_info", C + "INFO.ORDERS.D1")
+    req(X + "unpause", C + "PAUSE.ORDERS.D1", {})
+    req(X + "unpause_empty", C + "PAUSE.ORDERS.D1", "")
+    req(X + "pause_past", C + "PAUSE.ORDERS.D1", {"pause_until": "2001-01-01T00:00:00Z"})
+    req(X + "pause_not_found", C + "PAUSE.ORDERS.NOPE", {"pause_until": "2099-01-01T00:00:00Z"})
+    req(X + "pause_bad_json", C + "PAUSE.ORDERS.D1", "nope")
+    create(X + "create_paused_existing", "D1", {"durable_name": "D1", "ack_policy": "explicit",
+                                                 "description": "updated", "max_ack_pending": 7,
+                                                 "pause_until": "2099-01-01T00:00:00Z"})
+    # --- unpin
+    req(X + "unpin_not_pinned", C + "UNPIN.ORDERS.PIN", {"group": "g1"})
+    req(X + "unpin_bad_group", C + "UNPIN.ORDERS.PIN", {"group": "zz"})
+    req(X + "unpin_empty_group", C + "UNPIN.ORDERS.PIN", {})
+    req(X + "unpin_no_policy", C + "UNPIN.ORDERS.D1", {"group": "g1"})
+    req(X + "unpin_not_found", C + "UNPIN.ORDERS.NOPE", {"group": "g1"})
+    req(X + "unpin_bad_json", C + "UNPIN.ORDERS.PIN", "nope")
+    # --- pull requests (status replies)
+    N = C + "MSG.NEXT.ORDERS."
+    req(X + "next_batch_exceeded", N + "FULL", {"batch": 5})
+    req(X + "next_expires_exceeded", N + "FULL", {"batch": 1, "expires": 3 * SEC})
+    req(X + "next_max_bytes_exceeded", N + "FULL", {"batch": 1, "max_bytes": 4096})
+    req(X + "next_bad_json", N + "FULL", "{nope")
+    req(X + "next_bad_type", N + "FULL", {"batch": "x"})
+    req(X + "next_heartbeat_too_large", N + "FULL", {"batch": 1, "expires": SEC, "idle_heartbeat": 600000000})
+    req(X + "next_no_wait_empty", N + "FULL", {"batch": 1, "no_wait": True})
+    req(X + "next_push", N + "LD", "")
+    req(X + "next_not_overflow", N + "P1", {"batch": 1, "min_pending": 5, "no_wait": True})
+    req(X + "next_not_pinned", N + "P1", {"batch": 1, "id": "abc", "no_wait": True})
+    req(X + "next_bad_priority", N + "P1", {"batch": 1, "priority": 10, "no_wait": True})
+    req(X + "next_group_missing", N + "PIN", {"batch": 1, "no_wait": True})
+    req(X + "next_group_invalid", N + "PIN", {"batch": 1, "group": "zz", "no_wait": True})
+    req(X + "next_batch_zero", N + "FULL", {"batch": 0, "no_wait": True})
+    req(X + "next_expires_timeout", N + "FULL", {"batch": 1, "expires": SEC // 2})
+    req(X + "next_consumer_not_found", N + "NOPE", {"batch": 1, "no_wait": True})
+    # --- delete
+    req(X + "delete", C + "DELETE.ORDERS.P1")
+    req(X + "delete_not_found", C + "DELETE.ORDERS.P1")
+    req(X + "delete_stream_not_found", C + "DELETE.NOPE.P1")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,13 @@ fn every_json_response_round_trips_byte_for_byte() {
             Some(StreamNamesBody::TYPE) => same_bytes::<StreamNamesResponse>(name, text),
             Some(StreamListBody::TYPE) => same_bytes::<StreamListResponse>(name, text),
             Some(StreamMsgGetBody::TYPE) => same_bytes::<StreamMsgGetResponse>(name, text),
+            Some(ConsumerCreateBody::TYPE) => same_bytes::<ConsumerCreateResponse>(name, text),
+            Some(ConsumerInfoBody::TYPE) => same_bytes::<ConsumerInfoResponse>(name, text),
+            Some(ConsumerDeleteBody::TYPE) => same_bytes::<ConsumerDeleteResponse>(name, text),
+            Some(ConsumerNamesBody::TYPE) => same_bytes::<ConsumerNamesResponse>(name, text),
+            Some(ConsumerListBody::TYPE) => same_bytes::<ConsumerListResponse>(name, text),
+            Some(ConsumerPauseBody::TYPE) => same_bytes::<ConsumerPauseResponse>(name, text),
+            Some(ConsumerUnpinBody::TYPE) => same_bytes::<ConsumerUnpinResponse>(name, text),
             Some("io.nats.jetstream.api.v1.account_info_response") => {
                 same_bytes::<AccountInfoResponse>(name, text)
             }
@@ -48,7 +55,7 @@ fn every_json_response_round_trips_byte_for_byte() {
         }
         checked += 1;
     }
-    assert!(checked > 120, "only {checked} responses checked");
+    assert!(checked > 250, "only {checked} responses checked");
 }
 
 #[test]

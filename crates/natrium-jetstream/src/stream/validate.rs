@@ -15,6 +15,7 @@ use natrium_subjects::{
 
 use super::config::{DiscardPolicy, PersistMode, RetentionPolicy, StorageType, StreamConfig};
 use crate::errors::{ApiError, ErrorId};
+use crate::time::go_duration;
 use crate::transform::validate_mapping;
 
 /// Longest stream (and consumer) name.
@@ -567,17 +568,4 @@ pub fn check_update(
         cfg.allow_rollup_hdrs = false;
     }
     Ok(cfg)
-}
-
-/// Go's `time.Duration.String()` for whole-unit durations (server limits).
-fn go_duration(nanos: i64) -> String {
-    if nanos % SECOND != 0 {
-        return format!("{}ms", nanos / 1_000_000);
-    }
-    let s = nanos / SECOND;
-    match (s / 3600, s / 60 % 60, s % 60) {
-        (0, 0, sec) => format!("{sec}s"),
-        (0, m, sec) => format!("{m}m{sec}s"),
-        (h, m, sec) => format!("{h}h{m}m{sec}s"),
-    }
 }
