@@ -345,10 +345,11 @@ pub struct CreateConsumerRequest {
 impl CreateConsumerRequest {
     /// Parses a request body like nats-server 2.14: malformed JSON, wrong
     /// types, unknown enum names and unknown fields (also inside `config`)
-    /// are 10025 "invalid JSON"; an empty body is too (nothing to decode).
+    /// are 10025 "invalid JSON". An empty body is an empty request (which
+    /// then fails the stream name check, 10056), as in nats-server.
     pub fn parse(body: &[u8]) -> Result<Self, ApiError> {
         if body.iter().all(u8::is_ascii_whitespace) {
-            return Err(ApiError::invalid_json("unexpected end of JSON input"));
+            return Ok(CreateConsumerRequest::default());
         }
         let req: CreateConsumerRequest =
             serde_json::from_slice(body).map_err(|e| ApiError::from_json_error(&e))?;
