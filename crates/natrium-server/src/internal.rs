@@ -126,6 +126,25 @@ impl InternalClient {
         headers: Option<&[u8]>,
         payload: &[u8],
     ) -> usize {
+        self.publish_as(subject, subject, reply, headers, payload)
+    }
+
+    /// Whether anyone in the account subscribes to `subject`.
+    pub fn has_interest(&self, subject: &[u8]) -> bool {
+        !self.account.matches(subject).is_empty()
+    }
+
+    /// Publishes to the subscribers of `route`, with the message showing
+    /// `subject`: how JetStream delivers a stream message to a consumer's
+    /// deliver subject or a pull request's inbox under its own subject.
+    pub fn publish_as(
+        &self,
+        route: &[u8],
+        subject: &[u8],
+        reply: Option<&[u8]>,
+        headers: Option<&[u8]>,
+        payload: &[u8],
+    ) -> usize {
         let data;
         let (header_len, data) = match headers {
             Some(headers) => {
@@ -143,7 +162,7 @@ impl InternalClient {
             header_len,
             data,
         };
-        let matches = self.account.matches(subject);
+        let matches = self.account.matches(route);
         let mut guard = self.publishing.lock();
         let (rng, pending, outcome) = &mut *guard;
         let mut publisher = Publisher {

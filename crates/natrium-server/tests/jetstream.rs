@@ -9,19 +9,6 @@ use common::{embedded, HANG_GUARD};
 use futures::TryStreamExt;
 use natrium_server::{JetStreamOptions, ServerOptions};
 
-async fn jetstream_server(dir: &std::path::Path, port: u16) -> natrium_server::Server {
-    let options = ServerOptions {
-        port,
-        jetstream: JetStreamOptions {
-            enabled: true,
-            store_dir: Some(dir.to_path_buf()),
-            ..JetStreamOptions::default()
-        },
-        ..ServerOptions::ephemeral()
-    };
-    embedded(options).await
-}
-
 async fn context(server: &natrium_server::Server) -> jetstream::Context {
     let client = async_nats::connect(server.client_url()).await.unwrap();
     jetstream::new(client)
@@ -39,7 +26,7 @@ fn orders(storage: stream::StorageType) -> stream::Config {
 #[tokio::test]
 async fn stream_lifecycle_with_both_storages() {
     let dir = tempfile::tempdir().unwrap();
-    let server = jetstream_server(dir.path(), 0).await;
+    let server = common::embedded_jetstream(dir.path(), 0).await;
     let js = context(&server).await;
     for storage in [stream::StorageType::File, stream::StorageType::Memory] {
         let mut stream = js.create_stream(orders(storage)).await.expect("created");
@@ -80,7 +67,7 @@ async fn stream_lifecycle_with_both_storages() {
 #[tokio::test]
 async fn publishes_are_acknowledged_in_sequence_and_readable() {
     let dir = tempfile::tempdir().unwrap();
-    let server = jetstream_server(dir.path(), 0).await;
+    let server = common::embedded_jetstream(dir.path(), 0).await;
     let js = context(&server).await;
     let stream = js
         .create_stream(orders(stream::StorageType::File))
@@ -137,7 +124,7 @@ async fn publishes_are_acknowledged_in_sequence_and_readable() {
 #[tokio::test]
 async fn duplicates_and_expected_headers() {
     let dir = tempfile::tempdir().unwrap();
-    let server = jetstream_server(dir.path(), 0).await;
+    let server = common::embedded_jetstream(dir.path(), 0).await;
     let js = context(&server).await;
     js.create_stream(orders(stream::StorageType::Memory))
         .await
@@ -245,7 +232,7 @@ async fn duplicates_and_expected_headers() {
 #[tokio::test]
 async fn limits_and_account_info() {
     let dir = tempfile::tempdir().unwrap();
-    let server = jetstream_server(dir.path(), 0).await;
+    let server = common::embedded_jetstream(dir.path(), 0).await;
     let js = context(&server).await;
     let mut config = orders(stream::StorageType::File);
     config.max_messages = 3;
@@ -268,7 +255,7 @@ async fn limits_and_account_info() {
 #[tokio::test]
 async fn streams_and_messages_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let server = jetstream_server(dir.path(), 0).await;
+    let server = common::embedded_jetstream(dir.path(), 0).await;
     let port = server.client_addr().port();
     let js = context(&server).await;
     js.create_stream(orders(stream::StorageType::File))
@@ -296,7 +283,7 @@ async fn streams_and_messages_survive_a_restart() {
         .clone();
     server.shutdown().await;
 
-    let server = jetstream_server(dir.path(), port).await;
+    let server = common::embedded_jetstream(dir.path(), port).await;
     let js = context(&server).await;
     let mut stream = tokio::time::timeout(HANG_GUARD, js.get_stream("ORDERS"))
         .await
@@ -326,7 +313,7 @@ async fn streams_and_messages_survive_a_restart() {
 #[tokio::test]
 async fn messages_older_than_max_age_are_removed() {
     let dir = tempfile::tempdir().unwrap();
-    let server = jetstream_server(dir.path(), 0).await;
+    let server = common::embedded_jetstream(dir.path(), 0).await;
     let js = context(&server).await;
     let mut config = orders(stream::StorageType::File);
     config.max_age = std::time::Duration::from_millis(300);
@@ -356,7 +343,7 @@ async fn messages_older_than_max_age_are_removed() {
 #[tokio::test]
 async fn direct_get_rollups_and_message_ttl() {
     let dir = tempfile::tempdir().unwrap();
-    let server = jetstream_server(dir.path(), 0).await;
+    let server = common::embedded_jetstream(dir.path(), 0).await;
     let js = context(&server).await;
     let mut config = orders(stream::StorageType::File);
     config.allow_direct = true;
@@ -443,7 +430,7 @@ async fn direct_get_rollups_and_message_ttl() {
 #[tokio::test]
 async fn rollups_and_ttl_need_the_stream_to_allow_them() {
     let dir = tempfile::tempdir().unwrap();
-    let server = jetstream_server(dir.path(), 0).await;
+    let server = common::embedded_jetstream(dir.path(), 0).await;
     let js = context(&server).await;
     js.create_stream(orders(stream::StorageType::Memory))
         .await
@@ -466,7 +453,7 @@ async fn rollups_and_ttl_need_the_stream_to_allow_them() {
 #[tokio::test]
 async fn key_value_put_get_update_delete() {
     let dir = tempfile::tempdir().unwrap();
-    let server = jetstream_server(dir.path(), 0).await;
+    let server = common::embedded_jetstream(dir.path(), 0).await;
     let js = context(&server).await;
     let kv = js
         .create_key_value(async_nats::jetstream::kv::Config {
@@ -504,7 +491,7 @@ async fn key_value_put_get_update_delete() {
 #[tokio::test]
 async fn a_damaged_tail_is_cut_off_and_the_server_serves_the_rest() {
     let dir = tempfile::tempdir().unwrap();
-    let server = jetstream_server(dir.path(), 0).await;
+    let server = common::embedded_jetstream(dir.path(), 0).await;
     let port = server.client_addr().port();
     let js = context(&server).await;
     js.create_stream(orders(stream::StorageType::File))
@@ -545,7 +532,7 @@ async fn a_damaged_tail_is_cut_off_and_the_server_serves_the_rest() {
     bytes.extend_from_slice(b"\xde\xad\xbe\xef garbage");
     std::fs::write(&newest, bytes).unwrap();
 
-    let server = jetstream_server(dir.path(), port).await;
+    let server = common::embedded_jetstream(dir.path(), port).await;
     let js = context(&server).await;
     let mut stream = js.get_stream("ORDERS").await.expect("stream still served");
     let info = stream.info().await.unwrap();
@@ -572,7 +559,7 @@ async fn a_damaged_tail_is_cut_off_and_the_server_serves_the_rest() {
 #[tokio::test]
 async fn subject_transforms_and_republish() {
     let dir = tempfile::tempdir().unwrap();
-    let server = jetstream_server(dir.path(), 0).await;
+    let server = common::embedded_jetstream(dir.path(), 0).await;
     let client = async_nats::connect(server.client_url()).await.unwrap();
     let js = jetstream::new(client.clone());
     let mut events = client.subscribe("events.>").await.unwrap();
@@ -633,7 +620,7 @@ async fn subject_transforms_and_republish() {
 #[tokio::test]
 async fn counters_add_with_arbitrary_precision() {
     let dir = tempfile::tempdir().unwrap();
-    let server = jetstream_server(dir.path(), 0).await;
+    let server = common::embedded_jetstream(dir.path(), 0).await;
     let client = async_nats::connect(server.client_url()).await.unwrap();
     let js = jetstream::new(client.clone());
     let mut config = orders(stream::StorageType::File);
@@ -779,7 +766,7 @@ async fn storage_quotas_refuse_with_nats_server_codes() {
 #[tokio::test]
 async fn stream_bytes_are_counted_as_nats_server_counts_them() {
     let dir = tempfile::tempdir().unwrap();
-    let server = jetstream_server(dir.path(), 0).await;
+    let server = common::embedded_jetstream(dir.path(), 0).await;
     let js = context(&server).await;
     // Figures read off nats-server 2.14.0 for the same two messages.
     for (storage, name, expected) in [

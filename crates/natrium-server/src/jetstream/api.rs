@@ -1,9 +1,11 @@
-//! The `$JS.API` endpoints for streams and the account.
+//! The `$JS.API` endpoints for streams and the account, and the dispatch of
+//! consumer endpoints (handled in `consumer_api`).
 //!
 //! Each handler takes the request body and returns the JSON reply bytes, built
 //! from `natrium-jetstream`'s types so field names, omissions and error codes
-//! are nats-server's. Consumer endpoints are not served yet: they answer with
-//! an error naming what is missing instead of leaving clients to time out.
+//! are nats-server's. Endpoints not served yet (snapshots, restores, cluster
+//! operations) answer with an error naming that instead of leaving clients
+//! to time out.
 
 use std::sync::Arc;
 
@@ -28,11 +30,12 @@ use natrium_store::{PurgeRequest, StoreError};
 use natrium_subjects::subjects_overlap;
 use serde::de::DeserializeOwned;
 
+use super::consumer_api::CreateTarget;
 use super::stream::{store_limits, Stream};
 use super::JetStream;
 use crate::options::COMPATIBLE_VERSION;
 
-const API_LEVEL: u32 = 4;
+pub(super) const API_LEVEL: u32 = 4;
 
 /// The reply bytes, and whether the request failed (for the API stats).
 fn reply<B: ApiBody + serde::Serialize>(result: Result<B, ApiError>) -> (Vec<u8>, bool) {
@@ -40,6 +43,13 @@ fn reply<B: ApiBody + serde::Serialize>(result: Result<B, ApiError>) -> (Vec<u8>
         Ok(body) => (Response::ok(body).to_vec(), false),
         Err(error) => (Response::<B>::err(error).to_vec(), true),
     }
+}
+
+/// The body of NAMES and LIST requests.
+#[derive(Default, serde::Deserialize)]
+struct OffsetRequest {
+    #[serde(default)]
+    offset: i64,
 }
 
 /// An empty or `null` body means "no options" (clients send both).
@@ -65,6 +75,45 @@ impl JetStream {
             Endpoint::StreamPurge(name) => reply(self.purge_stream(name, body)),
             Endpoint::StreamMsgGet(name) => reply(self.get_message(name, body)),
             Endpoint::StreamMsgDelete(name) => reply(self.delete_message(name, body)),
+            Endpoint::ConsumerCreate {
+                stream,
+                consumer,
+                filter,
+            } => reply(self.create_consumer(
+                CreateTarget {
+                    stream,
+                    consumer,
+                    filter,
+                    legacy_durable: false,
+                },
+                body,
+            )),
+            Endpoint::ConsumerDurableCreate(stream, consumer) => reply(self.create_consumer(
+                CreateTarget {
+                    stream,
+                    consumer: Some(consumer),
+                    filter: None,
+                    legacy_durable: true,
+                },
+                body,
+            )),
+            Endpoint::ConsumerInfo(stream, consumer) => {
+                reply(self.consumer_info_request(stream, consumer))
+            }
+            Endpoint::ConsumerDelete(stream, consumer) => {
+                reply(self.delete_consumer(stream, consumer))
+            }
+            Endpoint::ConsumerNames(stream) => {
+                let offset = parse::<OffsetRequest>(body).unwrap_or_default().offset;
+                reply(self.consumer_names(stream, offset))
+            }
+            Endpoint::ConsumerList(stream) => match parse::<OffsetRequest>(body) {
+                Ok(request) => reply(self.consumer_list(stream, request.offset)),
+                Err(error) => reply::<natrium_jetstream::consumer::ConsumerListBody>(Err(error)),
+            },
+            Endpoint::ConsumerPause(stream, consumer) => {
+                reply(self.pause_consumer(stream, consumer, body))
+            }
             _ => {
                 let error = ApiError {
                     code: 501,
@@ -253,7 +302,7 @@ impl JetStream {
                 num_deleted: state.num_deleted,
                 deleted: state.deleted,
                 lost: None,
-                consumer_count: 0,
+                consumer_count: self.consumer_count(Some(&stream.config.name)) as u64,
             },
             domain: self.domain.clone(),
             cluster: Some(ClusterInfo {

@@ -19,6 +19,9 @@
 
 mod api;
 mod batch;
+mod consumer;
+mod consumer_api;
+mod consumers;
 mod counter;
 mod direct;
 mod stream;
@@ -48,6 +51,8 @@ const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(120);
 const GROUP_MAX: usize = 1024;
 /// Bytes a file store buffers between flushes (JetStream flushes each group).
 const STORE_WRITE_BUFFER: usize = 1 << 20;
+/// How often consumers check ack deadlines, pull request expiry and heartbeats.
+const CONSUMER_TICK: Duration = Duration::from_millis(50);
 /// How often streams are checked for messages past their age or TTL.
 const EXPIRY_CHECK: Duration = Duration::from_millis(250);
 
@@ -78,7 +83,13 @@ pub struct JetStream {
     sync: SyncPolicy,
     client: Arc<InternalClient>,
     api_sid: u64,
+    /// `$JS.ACK.>`: acks to consumer deliveries.
+    ack_sid: u64,
+    /// `$JS.FC.>`: answers to flow-control requests.
+    flow_control_sid: u64,
     streams: Mutex<BTreeMap<String, Arc<Stream>>>,
+    /// Consumers by stream, then by name.
+    consumers: Mutex<BTreeMap<String, BTreeMap<String, Arc<consumer::Consumer>>>>,
     /// Subscription id → the stream it feeds.
     routes: Mutex<HashMap<u64, Arc<Stream>>>,
     api_total: AtomicU64,
@@ -88,12 +99,38 @@ pub struct JetStream {
 /// Messages handled together, whose replies wait for their writes.
 #[derive(Default)]
 struct Group {
-    /// (subject, headers, payload) to publish once the writes are done.
-    replies: Vec<(String, Option<Vec<u8>>, Vec<u8>)>,
-    /// Streams published into.
+    /// What to publish once the writes are done.
+    replies: Vec<consumer::Outgoing>,
+    /// Streams written to.
     written: Vec<Arc<Stream>>,
+    /// Streams whose consumers may have something new to deliver.
+    consumers_to_serve: Vec<String>,
     /// Whether an API request was handled (it may have written anywhere).
     api_calls: bool,
+}
+
+impl Group {
+    fn reply(subject: &str, headers: Option<Vec<u8>>, payload: Vec<u8>) -> consumer::Outgoing {
+        consumer::Outgoing {
+            route: subject.to_string(),
+            subject: subject.to_string(),
+            reply: None,
+            headers,
+            payload,
+        }
+    }
+
+    fn wrote(&mut self, stream: &Arc<Stream>) {
+        if !self.written.iter().any(|s| Arc::ptr_eq(s, stream)) {
+            self.written.push(stream.clone());
+        }
+    }
+
+    fn serve(&mut self, stream: &str) {
+        if !self.consumers_to_serve.iter().any(|s| s == stream) {
+            self.consumers_to_serve.push(stream.to_string());
+        }
+    }
 }
 
 /// What `meta.json` holds for a stream.
@@ -133,6 +170,8 @@ impl JetStream {
         let (client, inbox) =
             InternalClient::connect(shared, shared.accounts.global(), "JetStream");
         let api_sid = client.subscribe("$JS.API.>", None)?;
+        let ack_sid = client.subscribe("$JS.ACK.>", None)?;
+        let flow_control_sid = client.subscribe("$JS.FC.>", None)?;
         let jetstream = Arc::new(JetStream {
             server_name: shared.name.clone(),
             domain: options.domain.clone().unwrap_or_default(),
@@ -144,7 +183,10 @@ impl JetStream {
                 .unwrap_or(SyncPolicy::Interval(DEFAULT_SYNC_INTERVAL)),
             client,
             api_sid,
+            ack_sid,
+            flow_control_sid,
             streams: Mutex::new(BTreeMap::new()),
+            consumers: Mutex::new(BTreeMap::new()),
             routes: Mutex::new(HashMap::new()),
             api_total: AtomicU64::new(0),
             api_errors: AtomicU64::new(0),
@@ -183,10 +225,13 @@ impl JetStream {
         };
         let mut sync =
             tokio::time::interval_at(tokio::time::Instant::now() + sync_every, sync_every);
+        let mut consumer_timers = tokio::time::interval(CONSUMER_TICK);
+        consumer_timers.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 biased;
                 _ = expiry.tick() => self.expire_all(),
+                _ = consumer_timers.tick() => self.consumer_tick(),
                 _ = sync.tick() => self.sync_all(),
                 message = inbox.next() => match message {
                     Some(first) => {
@@ -225,9 +270,27 @@ impl JetStream {
                 Err(err) => error!("Error writing stream {:?}: {err}", stream.config.name),
             }
         }
-        for (subject, headers, payload) in &group.replies {
-            self.client
-                .publish(subject.as_bytes(), None, headers.as_deref(), payload);
+        self.save_consumers();
+        self.send(&group.replies);
+        // Stored and durable: now consumers may deliver it.
+        let streams = if group.api_calls {
+            None
+        } else {
+            Some(group.consumers_to_serve)
+        };
+        self.serve_consumers(streams);
+    }
+
+    /// Publishes what JetStream has to say.
+    fn send(&self, messages: &[consumer::Outgoing]) {
+        for message in messages {
+            self.client.publish_as(
+                message.route.as_bytes(),
+                message.subject.as_bytes(),
+                message.reply.as_ref().map(String::as_bytes),
+                message.headers.as_deref(),
+                &message.payload,
+            );
         }
     }
 
@@ -243,10 +306,19 @@ impl JetStream {
 
     /// One delivered message: an API request, or a publish into a stream.
     fn handle_message(&self, message: crate::internal::InternalMessage, group: &mut Group) {
+        if message.sid == self.ack_sid {
+            return self.handle_ack(message, group);
+        }
+        if message.sid == self.flow_control_sid {
+            return self.handle_flow_control(&message.subject);
+        }
         if message.sid == self.api_sid {
             let Some(api) = natrium_jetstream::subjects::parse(&message.subject) else {
                 return;
             };
+            if let Endpoint::ConsumerMsgNext(stream, consumer) = api.endpoint {
+                return self.handle_next(stream, consumer, &message, group);
+            }
             let direct = match api.endpoint {
                 Endpoint::DirectGet(stream) => Some((stream, None)),
                 Endpoint::DirectGetLast(stream, subject) => Some((stream, Some(subject))),
@@ -258,7 +330,9 @@ impl JetStream {
                     .unwrap_or_else(|| vec![(b"NATS/1.0 503\r\n\r\n".to_vec(), Vec::new())]);
                 if let Some(reply) = &message.reply {
                     for (headers, payload) in replies {
-                        group.replies.push((reply.clone(), Some(headers), payload));
+                        group
+                            .replies
+                            .push(Group::reply(reply, Some(headers), payload));
                     }
                 }
                 return;
@@ -270,7 +344,7 @@ impl JetStream {
                 self.api_errors.fetch_add(1, Ordering::Relaxed);
             }
             if let Some(reply) = message.reply {
-                group.replies.push((reply, None, response));
+                group.replies.push(Group::reply(&reply, None, response));
             }
             return;
         }
@@ -285,14 +359,17 @@ impl JetStream {
             self.room_for(&stream),
         );
         for (subject, headers, payload) in published.republish {
-            group.replies.push((subject, Some(headers), payload));
+            group
+                .replies
+                .push(Group::reply(&subject, Some(headers), payload));
         }
         if let (Some(reply), false) = (message.reply, stream.config.no_ack) {
-            group.replies.push((reply, None, published.ack));
+            group
+                .replies
+                .push(Group::reply(&reply, None, published.ack));
         }
-        if !group.written.iter().any(|s| Arc::ptr_eq(s, &stream)) {
-            group.written.push(stream);
-        }
+        group.serve(&stream.config.name);
+        group.wrote(&stream);
     }
 
     /// Removes messages past their stream's max_age or their own TTL.
@@ -385,6 +462,7 @@ impl JetStream {
 
     fn remove_stream(&self, stream: &Arc<Stream>) -> Result<(), StoreError> {
         self.detach(stream);
+        self.remove_consumers(&stream.config.name);
         stream.store.close()?;
         let dir = self.stream_dir(&stream.config.name);
         if dir.exists() {
@@ -484,7 +562,9 @@ impl JetStream {
                         "  Restored {} messages for stream '$G > {name}'",
                         state.msgs
                     );
-                    self.attach(&Arc::new(stream));
+                    let stream = Arc::new(stream);
+                    self.attach(&stream);
+                    self.restore_consumers(&stream);
                 }
                 Err(err) => error!("Error restoring stream {name:?}: {err}"),
             }
@@ -528,7 +608,7 @@ impl JetStream {
                 "errors": self.api_errors.load(Ordering::Relaxed),
             },
             "streams": streams.len(),
-            "consumers": 0,
+            "consumers": self.consumer_count(None),
             "messages": messages,
             "bytes": memory + storage,
         })

@@ -25,6 +25,20 @@ pub async fn embedded(options: ServerOptions) -> Server {
     Server::start(options).await.expect("server starts")
 }
 
+/// An embedded server with JetStream storing under `dir` (port 0: any free one).
+pub async fn embedded_jetstream(dir: &Path, port: u16) -> Server {
+    embedded(ServerOptions {
+        port,
+        jetstream: natrium_server::JetStreamOptions {
+            enabled: true,
+            store_dir: Some(dir.to_path_buf()),
+            ..natrium_server::JetStreamOptions::default()
+        },
+        ..ServerOptions::ephemeral()
+    })
+    .await
+}
+
 pub async fn embedded_default() -> Server {
     embedded(ServerOptions::ephemeral()).await
 }

@@ -1,0 +1,794 @@
+//! Consumers: a stream's messages delivered to clients, tracked until they
+//! are acknowledged.
+//!
+//! A consumer is a cursor over its stream (`next_seq`), a set of delivered
+//! but unacknowledged messages (`pending`, each with its ack deadline), and
+//! where deliveries go: the `deliver_subject` of a push consumer, or the
+//! reply subjects of waiting pull requests. Everything runs on the
+//! JetStream thread; a consumer never sends anything itself but returns
+//! [`Outgoing`] messages for JetStream to publish once the stream's writes
+//! are as durable as configured.
+//!
+//! * [`ack`]: ack subjects and ack bodies.
+//! * [`pull`]: waiting pull requests and their status replies.
+//! * [`state`]: what survives a restart.
+
+pub mod ack;
+pub mod pull;
+pub mod state;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::path::PathBuf;
+
+use natrium_jetstream::consumer::{AckPolicy, ConsumerConfig, DeliverPolicy, NextRequest};
+use natrium_jetstream::headers::{HeaderBlock, HeaderBuilder, MSG_SIZE};
+use natrium_jetstream::Timestamp;
+use natrium_store::StoredMessage;
+use parking_lot::Mutex;
+
+use self::ack::AckReply;
+use self::pull::{PullRequest, Waiting};
+use self::state::SavedState;
+use super::stream::Stream;
+
+/// Flow control: a push consumer asks for a reply after this many messages,
+/// and stops delivering when two such windows are unanswered.
+const FLOW_CONTROL_WINDOW: u64 = 512;
+
+/// A message for JetStream to publish.
+pub struct Outgoing {
+    /// Where it goes (whose subscribers get it).
+    pub route: String,
+    /// The subject it shows (a stream message keeps its own).
+    pub subject: String,
+    pub reply: Option<String>,
+    pub headers: Option<Vec<u8>>,
+    pub payload: Vec<u8>,
+}
+
+impl Outgoing {
+    fn status(subject: &str, headers: Vec<u8>) -> Outgoing {
+        Outgoing {
+            route: subject.to_string(),
+            subject: subject.to_string(),
+            reply: None,
+            headers: Some(headers),
+            payload: Vec::new(),
+        }
+    }
+}
+
+pub struct Consumer {
+    pub stream: String,
+    pub name: String,
+    pub config: ConsumerConfig,
+    pub created: Timestamp,
+    /// Where its state is kept; `None` when it lives in memory only.
+    pub dir: Option<PathBuf>,
+    state: Mutex<State>,
+}
+
+/// A delivered message awaiting its ack.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    consumer_seq: u64,
+    delivered_at: i64,
+    /// When it is redelivered if not acknowledged (unix nanos).
+    deadline: i64,
+    deliveries: u64,
+}
+
+#[derive(Default)]
+struct State {
+    next_seq: u64,
+    initial: VecDeque<u64>,
+    delivered: (u64, u64),
+    last_delivered_at: i64,
+    ack_floor: (u64, u64),
+    last_ack_at: i64,
+    pending: BTreeMap<u64, Pending>,
+    /// Pending messages due for redelivery, lowest sequence first.
+    redeliver: BTreeSet<u64>,
+    num_redelivered: u64,
+    waiting: Waiting,
+    /// Last request, ack or delivery: ephemerals go after `inactive_threshold` without one.
+    last_active: i64,
+    /// When the push consumer last sent anything (for idle heartbeats).
+    last_push_sent: i64,
+    /// Unanswered flow-control request subject, and messages sent since it.
+    flow_control: Option<String>,
+    since_flow_control: u64,
+    flow_control_count: u64,
+    paused_until: i64,
+    /// Messages that reached max_deliver, for advisories.
+    exhausted: Vec<MaxDeliveries>,
+    /// Changed since last written to disk.
+    dirty: bool,
+}
+
+/// What acknowledging did, for JetStream to follow up.
+#[derive(Default)]
+pub struct AckOutcome {
+    /// Stream sequences no longer needed by this consumer (work queue
+    /// streams remove them).
+    pub acked: Vec<u64>,
+}
+
+/// A `MAX_DELIVERIES` advisory to publish: (stream seq, deliveries).
+pub type MaxDeliveries = (u64, u64);
+
+impl Consumer {
+    /// A new consumer positioned by its deliver policy.
+    pub fn new(
+        stream: &Stream,
+        name: String,
+        config: ConsumerConfig,
+        created: Timestamp,
+        dir: Option<PathBuf>,
+    ) -> Consumer {
+        let mut state = State {
+            last_active: natrium_store::now_nanos(),
+            paused_until: config.pause_until.and_then(|t| t.unix_nanos()).unwrap_or(0),
+            dirty: true,
+            ..State::default()
+        };
+        let store_state = stream.store.state(false);
+        let filters = filters(&config);
+        state.next_seq = match config.deliver_policy {
+            DeliverPolicy::All => store_state.first_seq.max(1),
+            DeliverPolicy::New => store_state.last_seq + 1,
+            DeliverPolicy::ByStartSequence => config.opt_start_seq.max(1),
+            DeliverPolicy::ByStartTime => {
+                let since = config
+                    .opt_start_time
+                    .and_then(|t| t.unix_nanos())
+                    .unwrap_or(0);
+                first_seq_since(stream, since)
+            }
+            DeliverPolicy::Last => filters
+                .iter()
+                .filter_map(|f| stream.store.load_last(f.as_bytes()).ok())
+                .map(|m| m.seq)
+                .max()
+                .unwrap_or(store_state.last_seq + 1),
+            DeliverPolicy::LastPerSubject => {
+                let mut lasts = BTreeSet::new();
+                for filter in &filters {
+                    for subject in stream.store.subjects_state(filter.as_bytes()).keys() {
+                        if let Ok(message) = stream.store.load_last(subject.as_bytes()) {
+                            lasts.insert(message.seq);
+                        }
+                    }
+                }
+                state.initial = lasts.into_iter().collect();
+                store_state.last_seq + 1
+            }
+        };
+        // The floor starts just below the first message it could deliver.
+        let start = state.initial.front().copied().unwrap_or(state.next_seq);
+        state.ack_floor = (0, start.saturating_sub(1));
+        state.delivered = (0, start.saturating_sub(1));
+        Consumer {
+            stream: stream.config.name.clone(),
+            name,
+            config,
+            created,
+            dir,
+            state: Mutex::new(state),
+        }
+    }
+
+    /// A consumer read back from disk.
+    pub fn restore(
+        name: String,
+        config: ConsumerConfig,
+        created: Timestamp,
+        dir: PathBuf,
+        saved: SavedState,
+        stream_name: String,
+    ) -> Consumer {
+        Self::from_saved(name, config, created, Some(dir), saved, stream_name)
+    }
+
+    /// An in-memory consumer given a new configuration, keeping its progress.
+    pub fn restore_in_memory(
+        name: String,
+        config: ConsumerConfig,
+        created: Timestamp,
+        saved: SavedState,
+        stream_name: String,
+    ) -> Consumer {
+        Self::from_saved(name, config, created, None, saved, stream_name)
+    }
+
+    fn from_saved(
+        name: String,
+        config: ConsumerConfig,
+        created: Timestamp,
+        dir: Option<PathBuf>,
+        saved: SavedState,
+        stream_name: String,
+    ) -> Consumer {
+        let now = natrium_store::now_nanos();
+        let ack_wait = config.ack_wait.max(0);
+        let mut state = State {
+            next_seq: saved.next_seq,
+            initial: saved.initial.into_iter().collect(),
+            delivered: saved.delivered,
+            ack_floor: saved.ack_floor,
+            num_redelivered: saved.num_redelivered,
+            last_active: now,
+            paused_until: config.pause_until.and_then(|t| t.unix_nanos()).unwrap_or(0),
+            dirty: true,
+            ..State::default()
+        };
+        for (seq, consumer_seq, delivered_at, deliveries) in saved.pending {
+            state.pending.insert(
+                seq,
+                Pending {
+                    consumer_seq,
+                    delivered_at,
+                    deadline: now.saturating_add(ack_wait),
+                    deliveries,
+                },
+            );
+        }
+        Consumer {
+            stream: stream_name,
+            name,
+            config,
+            created,
+            dir,
+            state: Mutex::new(state),
+        }
+    }
+
+    pub fn is_pull(&self) -> bool {
+        self.config.deliver_subject.is_empty()
+    }
+
+    pub fn is_durable(&self) -> bool {
+        !self.config.durable_name.is_empty()
+    }
+
+    /// The state to write to disk, if it changed since last time.
+    pub fn take_dirty_state(&self) -> Option<SavedState> {
+        let mut state = self.state.lock();
+        if !std::mem::take(&mut state.dirty) {
+            return None;
+        }
+        Some(Self::saved(&state))
+    }
+
+    /// The whole progress, for a consumer replaced by an update.
+    pub fn take_state_for_update(&self) -> SavedState {
+        Self::saved(&self.state.lock())
+    }
+
+    fn saved(state: &State) -> SavedState {
+        SavedState {
+            next_seq: state.next_seq,
+            delivered: state.delivered,
+            ack_floor: state.ack_floor,
+            pending: state
+                .pending
+                .iter()
+                .map(|(&seq, p)| (seq, p.consumer_seq, p.delivered_at, p.deliveries))
+                .collect(),
+            num_redelivered: state.num_redelivered,
+            initial: state.initial.iter().copied().collect(),
+        }
+    }
+
+    /// Queues a pull request (`CONSUMER.MSG.NEXT`). A `no_wait` request
+    /// that finds nothing is answered at once.
+    pub fn add_pull_request(&self, reply: &str, request: &NextRequest, now: i64) {
+        let mut state = self.state.lock();
+        state.last_active = now;
+        let expires = request.expires.max(0);
+        state.waiting.queue.push_back(PullRequest {
+            reply: reply.to_string(),
+            batch: request.batch.max(1) as u64,
+            max_bytes: request.max_bytes.max(0) as u64,
+            has_max_bytes: request.max_bytes > 0,
+            expires_at: if expires > 0 { now + expires } else { 0 },
+            no_wait: request.no_wait,
+            heartbeat: request.idle_heartbeat.max(0),
+            last_sent: now,
+            delivered: 0,
+        });
+    }
+
+    /// Delivers what it can: to a push consumer's subject, or to waiting
+    /// pull requests. Ends `no_wait` requests that can't be served further.
+    /// `interest`: whether a push consumer's deliver subject has subscribers
+    /// (nats-server only pushes to a consumer someone listens to).
+    pub fn deliver(&self, stream: &Stream, now: i64, interest: bool, out: &mut Vec<Outgoing>) {
+        let mut state = self.state.lock();
+        if state.paused_until > now {
+            return;
+        }
+        if !self.is_pull() {
+            if !interest {
+                return;
+            }
+            state.last_active = now;
+        }
+        let mut num_pending: Option<u64> = None;
+        loop {
+            let push = !self.is_pull();
+            if push {
+                if state.flow_control.is_some()
+                    && state.since_flow_control >= 2 * FLOW_CONTROL_WINDOW
+                {
+                    break; // stalled until the client answers flow control
+                }
+            } else {
+                // Drop requests that expired while waiting.
+                while let Some(front) = state.waiting.queue.front() {
+                    if front.expires_at > 0 && front.expires_at <= now {
+                        if let Some(request) = state.waiting.queue.pop_front() {
+                            out.push(Outgoing::status(&request.reply, pull::timed_out(&request)));
+                        }
+                    } else {
+                        break;
+                    }
+                }
+                if state.waiting.queue.is_empty() {
+                    break;
+                }
+            }
+            let full = self.config.ack_policy != AckPolicy::None
+                && self.config.max_ack_pending > 0
+                && state.pending.len() as i64 >= self.config.max_ack_pending;
+            let Some((message, redelivery)) = self.next_message(&mut state, stream, full) else {
+                break;
+            };
+            let size =
+                (message.subject.len() + message.headers.len() + message.payload.len()) as u64;
+            let target = if push {
+                self.config.deliver_subject.clone()
+            } else {
+                let Some(request) = state.waiting.queue.front_mut() else {
+                    break;
+                };
+                if request.has_max_bytes && size > request.max_bytes {
+                    // It does not fit: the request ends, the message waits.
+                    self.put_back(&mut state, message.seq, redelivery);
+                    if let Some(request) = state.waiting.queue.pop_front() {
+                        out.push(Outgoing::status(&request.reply, pull::too_big(&request)));
+                    }
+                    continue;
+                }
+                request.reply.clone()
+            };
+            // Counted once (the cursor is already past this message), then
+            // kept up to date by hand.
+            let remaining = match num_pending {
+                None => self.num_pending_locked(&state, stream),
+                Some(n) if redelivery => n,
+                Some(n) => n.saturating_sub(1),
+            };
+            num_pending = Some(remaining);
+            out.push(self.delivery(&mut state, message, redelivery, target, remaining, now));
+            if push {
+                state.last_push_sent = now;
+                if self.config.flow_control {
+                    state.since_flow_control += 1;
+                    if state.flow_control.is_none()
+                        && state.since_flow_control >= FLOW_CONTROL_WINDOW
+                    {
+                        out.push(self.flow_control_request(&mut state));
+                    }
+                }
+            } else if let Some(request) = state.waiting.queue.front_mut() {
+                request.batch -= 1;
+                request.delivered += 1;
+                request.last_sent = now;
+                if request.has_max_bytes {
+                    request.max_bytes = request.max_bytes.saturating_sub(size);
+                }
+                let done = request.batch == 0 || (request.has_max_bytes && request.max_bytes == 0);
+                if done {
+                    state.waiting.queue.pop_front();
+                }
+            }
+        }
+        // A no_wait request that got nothing (or not everything) ends now.
+        if self.is_pull() {
+            let mut kept = VecDeque::new();
+            while let Some(request) = state.waiting.queue.pop_front() {
+                if request.no_wait {
+                    // Whether it got some or none, nats-server says 404.
+                    out.push(Outgoing::status(&request.reply, pull::no_messages()));
+                } else {
+                    kept.push_back(request);
+                }
+            }
+            state.waiting.queue = kept;
+        }
+    }
+
+    /// The next message to deliver: a due redelivery first, then the
+    /// `last_per_subject` start set, then the stream from the cursor. With
+    /// `full` (max_ack_pending reached) only redeliveries qualify.
+    fn next_message(
+        &self,
+        state: &mut State,
+        stream: &Stream,
+        full: bool,
+    ) -> Option<(StoredMessage, bool)> {
+        while let Some(seq) = state.redeliver.pop_first() {
+            let Some(pending) = state.pending.get(&seq) else {
+                continue;
+            };
+            let deliveries = pending.deliveries;
+            if self.config.max_deliver > 0 && deliveries as i64 >= self.config.max_deliver {
+                // Delivered as often as allowed: given up on, with an advisory.
+                state.pending.remove(&seq);
+                state.exhausted.push((seq, deliveries));
+                state.dirty = true;
+                Self::update_ack_floor(state);
+                continue;
+            }
+            match stream.store.load(seq) {
+                Ok(message) => return Some((message, true)),
+                Err(_) => {
+                    state.pending.remove(&seq);
+                    state.dirty = true;
+                }
+            }
+        }
+        if full {
+            return None;
+        }
+        while let Some(seq) = state.initial.pop_front() {
+            state.dirty = true;
+            if let Ok(message) = stream.store.load(seq) {
+                return Some((message, false));
+            }
+        }
+        let message = self.load_next(stream, state.next_seq)?;
+        state.next_seq = message.seq + 1;
+        state.dirty = true;
+        Some((message, false))
+    }
+
+    /// Undoes taking a message that could not be delivered after all.
+    fn put_back(&self, state: &mut State, seq: u64, redelivery: bool) {
+        if redelivery {
+            state.redeliver.insert(seq);
+        } else {
+            state.initial.push_front(seq);
+        }
+    }
+
+    fn load_next(&self, stream: &Stream, from: u64) -> Option<StoredMessage> {
+        filters(&self.config)
+            .iter()
+            .filter_map(|filter| stream.store.load_next(filter.as_bytes(), from).ok())
+            .min_by_key(|message| message.seq)
+    }
+
+    /// Builds the delivery of `message` and records it.
+    fn delivery(
+        &self,
+        state: &mut State,
+        message: StoredMessage,
+        redelivery: bool,
+        target: String,
+        remaining: u64,
+        now: i64,
+    ) -> Outgoing {
+        state.delivered.0 += 1;
+        let consumer_seq = state.delivered.0;
+        state.delivered.1 = state.delivered.1.max(message.seq);
+        state.last_delivered_at = now;
+        state.last_active = now;
+        state.dirty = true;
+        let deliveries = match state.pending.get(&message.seq) {
+            Some(p) if redelivery => p.deliveries + 1,
+            _ => 1,
+        };
+        if deliveries == 2 {
+            state.num_redelivered += 1;
+        }
+        if self.config.ack_policy == AckPolicy::None {
+            state.ack_floor = state.delivered;
+        } else {
+            let wait = self.ack_wait_for(deliveries);
+            state.pending.insert(
+                message.seq,
+                Pending {
+                    consumer_seq,
+                    delivered_at: now,
+                    deadline: now.saturating_add(wait),
+                    deliveries,
+                },
+            );
+        }
+        let reply = ack::ack_subject(
+            &self.stream,
+            &self.name,
+            deliveries,
+            message.seq,
+            consumer_seq,
+            message.timestamp,
+            remaining,
+        );
+        let (headers, payload) = if self.config.headers_only {
+            let builder = match HeaderBlock::parse(&message.headers) {
+                Ok(block) if !message.headers.is_empty() => HeaderBuilder::from_block(&block),
+                _ => HeaderBuilder::new(),
+            };
+            let headers = builder
+                .add(MSG_SIZE, &message.payload.len().to_string())
+                .finish();
+            (Some(headers), Vec::new())
+        } else {
+            let headers = (!message.headers.is_empty()).then(|| message.headers.to_vec());
+            (headers, message.payload.to_vec())
+        };
+        Outgoing {
+            route: target,
+            subject: String::from_utf8_lossy(&message.subject).into_owned(),
+            reply: Some(reply),
+            headers,
+            payload,
+        }
+    }
+
+    /// How long the `deliveries`-th delivery waits for its ack (backoff, or ack_wait).
+    fn ack_wait_for(&self, deliveries: u64) -> i64 {
+        let backoff = &self.config.backoff;
+        if backoff.is_empty() {
+            return self.config.ack_wait.max(0);
+        }
+        let index = (deliveries.saturating_sub(1) as usize).min(backoff.len() - 1);
+        backoff[index].max(0)
+    }
+
+    fn flow_control_request(&self, state: &mut State) -> Outgoing {
+        state.flow_control_count += 1;
+        let reply = format!(
+            "$JS.FC.{}.{}.{}",
+            self.stream, self.name, state.flow_control_count
+        );
+        state.flow_control = Some(reply.clone());
+        Outgoing {
+            route: self.config.deliver_subject.clone(),
+            subject: self.config.deliver_subject.clone(),
+            reply: Some(reply),
+            headers: Some(pull::status(100, "FlowControl Request", None)),
+            payload: Vec::new(),
+        }
+    }
+
+    /// A reply to a flow-control request arrived: delivery may go on.
+    pub fn flow_control_answered(&self, subject: &str) {
+        let mut state = self.state.lock();
+        if state.flow_control.as_deref() == Some(subject) {
+            state.flow_control = None;
+            state.since_flow_control = 0;
+        }
+    }
+
+    /// Applies an ack to the message at `seq`.
+    pub fn acknowledge(&self, seq: u64, ack: &AckReply, now: i64) -> AckOutcome {
+        let mut outcome = AckOutcome::default();
+        let mut state = self.state.lock();
+        state.last_active = now;
+        match ack {
+            AckReply::Ack | AckReply::Next(_) | AckReply::Term(_) => {
+                if self.config.ack_policy == AckPolicy::All {
+                    let acked: Vec<u64> = state.pending.range(..=seq).map(|(&s, _)| s).collect();
+                    for s in acked {
+                        state.pending.remove(&s);
+                        state.redeliver.remove(&s);
+                        outcome.acked.push(s);
+                    }
+                } else if state.pending.remove(&seq).is_some() {
+                    state.redeliver.remove(&seq);
+                    outcome.acked.push(seq);
+                }
+                if !outcome.acked.is_empty() {
+                    state.last_ack_at = now;
+                    state.dirty = true;
+                    Self::update_ack_floor(&mut state);
+                }
+            }
+            AckReply::Nak(delay) => {
+                let wait = delay.map(|d| d.as_nanos().min(i64::MAX as u128) as i64);
+                if let Some(pending) = state.pending.get_mut(&seq) {
+                    match wait {
+                        Some(wait) if wait > 0 => pending.deadline = now.saturating_add(wait),
+                        _ => {
+                            state.redeliver.insert(seq);
+                        }
+                    }
+                }
+            }
+            AckReply::Progress => {
+                let wait = self.config.ack_wait.max(0);
+                if let Some(pending) = state.pending.get_mut(&seq) {
+                    pending.deadline = now.saturating_add(wait);
+                }
+            }
+        }
+        outcome
+    }
+
+    fn update_ack_floor(state: &mut State) {
+        state.ack_floor = match state.pending.iter().next() {
+            Some((&seq, pending)) => (pending.consumer_seq - 1, seq - 1),
+            None => state.delivered,
+        };
+    }
+
+    /// Timers: redeliveries whose ack wait passed (or that ran out of
+    /// deliveries), expired pull requests, idle heartbeats. Returns the
+    /// messages that reached `max_deliver`.
+    pub fn tick(&self, now: i64, out: &mut Vec<Outgoing>) -> Vec<MaxDeliveries> {
+        let mut state = self.state.lock();
+        let mut exhausted = std::mem::take(&mut state.exhausted);
+        let due: Vec<(u64, u64)> = state
+            .pending
+            .iter()
+            .filter(|(_, p)| p.deadline <= now)
+            .map(|(&seq, p)| (seq, p.deliveries))
+            .collect();
+        for (seq, deliveries) in due {
+            if state.redeliver.contains(&seq) {
+                continue;
+            }
+            if self.config.max_deliver > 0 && deliveries as i64 >= self.config.max_deliver {
+                state.pending.remove(&seq);
+                state.dirty = true;
+                exhausted.push((seq, deliveries));
+            } else {
+                state.redeliver.insert(seq);
+            }
+        }
+        if !exhausted.is_empty() {
+            Self::update_ack_floor(&mut state);
+        }
+        // Pull requests: expiry and heartbeats.
+        let mut kept = VecDeque::new();
+        while let Some(mut request) = state.waiting.queue.pop_front() {
+            if request.expires_at > 0 && request.expires_at <= now {
+                out.push(Outgoing::status(&request.reply, pull::timed_out(&request)));
+                continue;
+            }
+            if request.heartbeat > 0 && now - request.last_sent >= request.heartbeat {
+                request.last_sent = now;
+                out.push(Outgoing::status(&request.reply, pull::heartbeat()));
+            }
+            kept.push_back(request);
+        }
+        state.waiting.queue = kept;
+        // Push: idle heartbeat.
+        let heartbeat = self.config.idle_heartbeat;
+        if !self.is_pull() && heartbeat > 0 && now - state.last_push_sent >= heartbeat {
+            state.last_push_sent = now;
+            let mut builder = HeaderBuilder::with_status(100, "Idle Heartbeat")
+                .add("Nats-Last-Consumer", &state.delivered.0.to_string())
+                .add("Nats-Last-Stream", &state.delivered.1.to_string());
+            if let Some(stalled) = &state.flow_control {
+                builder = builder.add("Nats-Consumer-Stalled", stalled);
+            }
+            out.push(Outgoing::status(
+                &self.config.deliver_subject,
+                builder.finish(),
+            ));
+        }
+        if state.paused_until > 0 && state.paused_until <= now {
+            state.paused_until = 0;
+        }
+        exhausted
+    }
+
+    /// Ends every waiting pull request (the consumer is going away).
+    pub fn close(&self, out: &mut Vec<Outgoing>) {
+        let mut state = self.state.lock();
+        for request in state.waiting.queue.drain(..) {
+            out.push(Outgoing::status(&request.reply, pull::consumer_deleted()));
+        }
+    }
+
+    /// Whether an ephemeral consumer has been idle past its threshold.
+    pub fn inactive(&self, now: i64) -> bool {
+        if self.is_durable() || self.config.inactive_threshold <= 0 {
+            return false;
+        }
+        let state = self.state.lock();
+        state.waiting.queue.is_empty() && now - state.last_active >= self.config.inactive_threshold
+    }
+
+    pub fn set_paused_until(&self, until: i64) {
+        self.state.lock().paused_until = until;
+    }
+
+    /// Messages still to deliver (not counting pending redeliveries).
+    pub fn num_pending(&self, stream: &Stream) -> u64 {
+        let state = self.state.lock();
+        self.num_pending_locked(&state, stream)
+    }
+
+    fn num_pending_locked(&self, state: &State, stream: &Stream) -> u64 {
+        let after: u64 = filters(&self.config)
+            .iter()
+            .map(|filter| {
+                stream
+                    .store
+                    .num_pending(state.next_seq, filter.as_bytes(), false)
+            })
+            .sum();
+        after + state.initial.len() as u64
+    }
+
+    /// Snapshot for CONSUMER.INFO.
+    pub fn snapshot(&self) -> Snapshot {
+        let state = self.state.lock();
+        Snapshot {
+            delivered: state.delivered,
+            last_delivered_at: state.last_delivered_at,
+            ack_floor: state.ack_floor,
+            last_ack_at: state.last_ack_at,
+            num_ack_pending: state.pending.len() as u64,
+            num_redelivered: state.num_redelivered,
+            num_waiting: state.waiting.queue.len() as u64,
+            paused_until: state.paused_until,
+        }
+    }
+
+    /// Whether the consumer still needs `seq` (not yet acknowledged by it).
+    pub fn needs(&self, seq: u64, subject: &[u8]) -> bool {
+        if !filters(&self.config)
+            .iter()
+            .any(|f| natrium_subjects::subject_matches_filter(subject, f.as_bytes()))
+        {
+            return false;
+        }
+        let state = self.state.lock();
+        seq >= state.next_seq || state.pending.contains_key(&seq) || state.initial.contains(&seq)
+    }
+}
+
+/// What CONSUMER.INFO reports of the state.
+pub struct Snapshot {
+    pub delivered: (u64, u64),
+    pub last_delivered_at: i64,
+    pub ack_floor: (u64, u64),
+    pub last_ack_at: i64,
+    pub num_ack_pending: u64,
+    pub num_redelivered: u64,
+    pub num_waiting: u64,
+    pub paused_until: i64,
+}
+
+/// The consumer's filters; one `>` when it has none.
+pub fn filters(config: &ConsumerConfig) -> Vec<String> {
+    if !config.filter_subjects.is_empty() {
+        config.filter_subjects.clone()
+    } else if !config.filter_subject.is_empty() {
+        vec![config.filter_subject.clone()]
+    } else {
+        vec![">".to_string()]
+    }
+}
+
+/// The first sequence stored at or after `since` (unix nanos).
+fn first_seq_since(stream: &Stream, since: i64) -> u64 {
+    let state = stream.store.state(false);
+    let (mut low, mut high) = (state.first_seq.max(1), state.last_seq + 1);
+    // Timestamps grow with sequences: binary search over what is stored.
+    while low < high {
+        let mid = low + (high - low) / 2;
+        match stream.store.load_next(b">", mid) {
+            Ok(message) if message.timestamp >= since => high = mid.min(message.seq),
+            Ok(message) => low = message.seq + 1,
+            Err(_) => high = mid,
+        }
+    }
+    low
+}

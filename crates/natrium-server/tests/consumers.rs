@@ -1,0 +1,458 @@
+//! JetStream consumers through async-nats: pull fetch and batches, push
+//! delivery, every ack kind, redelivery, max_deliver with its advisory,
+//! work-queue and interest retention, persistence across a restart, and
+//! Key-Value and Object Store built on them.
+
+mod common;
+
+use std::time::Duration;
+
+use async_nats::jetstream::consumer::{self, pull, push, AckPolicy, DeliverPolicy};
+use async_nats::jetstream::{self, kv, object_store, stream, AckKind};
+use common::HANG_GUARD;
+use futures::{StreamExt, TryStreamExt};
+use tokio::io::AsyncReadExt;
+
+async fn setup(
+    dir: &std::path::Path,
+) -> (
+    natrium_server::Server,
+    async_nats::Client,
+    jetstream::Context,
+) {
+    let server = common::embedded_jetstream(dir, 0).await;
+    let client = async_nats::connect(server.client_url()).await.unwrap();
+    let js = jetstream::new(client.clone());
+    (server, client, js)
+}
+
+async fn tasks(js: &jetstream::Context, retention: stream::RetentionPolicy) -> stream::Stream {
+    js.create_stream(stream::Config {
+        name: "TASKS".into(),
+        subjects: vec!["tasks.>".into()],
+        retention,
+        ..Default::default()
+    })
+    .await
+    .expect("stream created")
+}
+
+/// The next message of a consumer's message stream, failing rather than hanging.
+async fn next_of<S, M, E>(messages: &mut S) -> M
+where
+    S: futures::Stream<Item = Result<M, E>> + Unpin,
+    E: std::fmt::Debug,
+{
+    tokio::time::timeout(HANG_GUARD, messages.next())
+        .await
+        .expect("a message in time")
+        .expect("the stream goes on")
+        .expect("a message, not an error")
+}
+
+/// Everything a fetch of up to `max` messages gets within `expires_ms`.
+async fn fetch_until_expired(
+    consumer: &consumer::PullConsumer,
+    max: usize,
+    expires_ms: u64,
+) -> Vec<jetstream::Message> {
+    consumer
+        .fetch()
+        .max_messages(max)
+        .expires(Duration::from_millis(expires_ms))
+        .messages()
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap()
+}
+
+async fn publish_n(js: &jetstream::Context, subject: &str, n: usize) {
+    for i in 0..n {
+        js.publish(subject.to_string(), format!("task {i}").into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn pull_consumer_fetches_acks_and_reports_its_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, _client, js) = setup(dir.path()).await;
+    let stream = tasks(&js, stream::RetentionPolicy::Limits).await;
+    publish_n(&js, "tasks.a", 10).await;
+    let consumer: consumer::PullConsumer = stream
+        .create_consumer(pull::Config {
+            durable_name: Some("worker".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("consumer created");
+    let info = consumer.cached_info();
+    assert_eq!(
+        info.config.ack_wait,
+        Duration::from_secs(30),
+        "defaults filled in"
+    );
+    assert_eq!(info.num_pending, 10);
+
+    let mut batch = consumer.fetch().max_messages(4).messages().await.unwrap();
+    let mut seen = Vec::new();
+    while let Some(message) = tokio::time::timeout(HANG_GUARD, batch.next())
+        .await
+        .unwrap()
+    {
+        let message = message.unwrap();
+        let meta = message.info().unwrap();
+        seen.push((
+            meta.stream_sequence,
+            meta.consumer_sequence,
+            meta.delivered,
+            meta.pending,
+        ));
+        message.ack().await.unwrap();
+    }
+    assert_eq!(
+        seen,
+        vec![(1, 1, 1, 9), (2, 2, 1, 8), (3, 3, 1, 7), (4, 4, 1, 6)]
+    );
+
+    // Double ack: the server confirms once the ack is kept.
+    let mut batch = consumer.fetch().max_messages(1).messages().await.unwrap();
+    let message = batch.next().await.unwrap().unwrap();
+    message.double_ack().await.expect("ack confirmed");
+
+    let mut consumer = consumer;
+    let info = consumer.info().await.unwrap();
+    assert_eq!(
+        (
+            info.delivered.stream_sequence,
+            info.ack_floor.stream_sequence
+        ),
+        (5, 5)
+    );
+    assert_eq!((info.num_pending, info.num_ack_pending), (5, 0));
+
+    // A fetch beyond what is there ends without error once the stream is drained.
+    let rest: Vec<_> = fetch_until_expired(&consumer, 20, 300).await;
+    assert_eq!(rest.len(), 5);
+}
+
+#[tokio::test]
+async fn nak_term_progress_and_redelivery_with_backoff_and_max_deliver() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, client, js) = setup(dir.path()).await;
+    let stream = tasks(&js, stream::RetentionPolicy::Limits).await;
+    publish_n(&js, "tasks.a", 3).await;
+    let mut advisories = client
+        .subscribe("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.TASKS.retry")
+        .await
+        .unwrap();
+    let consumer: consumer::PullConsumer = stream
+        .create_consumer(pull::Config {
+            durable_name: Some("retry".into()),
+            ack_wait: Duration::from_millis(400),
+            max_deliver: 3,
+            backoff: vec![Duration::from_millis(100), Duration::from_millis(200)],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut messages = consumer.messages().await.unwrap();
+    let mut deliveries: Vec<(u64, i64)> = Vec::new();
+    while deliveries.len() < 5 {
+        let message = tokio::time::timeout(HANG_GUARD, messages.next())
+            .await
+            .expect("deliveries keep coming")
+            .unwrap()
+            .unwrap();
+        let info = message.info().unwrap();
+        deliveries.push((info.stream_sequence, info.delivered));
+        match info.stream_sequence {
+            // 1: processed. 2: given up on. 3: never acknowledged.
+            1 => message.ack_with(AckKind::Progress).await.unwrap(),
+            2 => message.ack_with(AckKind::Term).await.unwrap(),
+            _ => message.ack_with(AckKind::Nak(None)).await.unwrap(),
+        }
+        if info.stream_sequence == 1 {
+            message.ack().await.unwrap();
+        }
+    }
+    assert!(
+        deliveries.contains(&(3, 3)),
+        "redelivered up to max_deliver: {deliveries:?}"
+    );
+    assert!(
+        !deliveries.iter().any(|&(seq, n)| seq != 3 && n > 1),
+        "{deliveries:?}"
+    );
+    let advisory = tokio::time::timeout(HANG_GUARD, advisories.next())
+        .await
+        .unwrap()
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&advisory.payload).unwrap();
+    assert_eq!(body["type"], "io.nats.jetstream.advisory.v1.max_deliver");
+    assert_eq!(
+        (body["stream_seq"].as_u64(), body["deliveries"].as_u64()),
+        (Some(3), Some(3))
+    );
+}
+
+#[tokio::test]
+async fn push_consumer_delivers_to_its_subject_and_queue_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, _client, js) = setup(dir.path()).await;
+    let stream = tasks(&js, stream::RetentionPolicy::Limits).await;
+    publish_n(&js, "tasks.a", 5).await;
+    let consumer: consumer::PushConsumer = stream
+        .create_consumer(push::Config {
+            durable_name: Some("pusher".into()),
+            deliver_subject: "deliver.here".into(),
+            deliver_group: Some("workers".into()),
+            ack_policy: AckPolicy::Explicit,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut messages = consumer.messages().await.unwrap();
+    for expected in 1..=5u64 {
+        let message = next_of(&mut messages).await;
+        assert_eq!(message.info().unwrap().stream_sequence, expected);
+        assert_eq!(
+            message.subject.as_str(),
+            "tasks.a",
+            "the stream subject is kept"
+        );
+        message.ack().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn ordered_consumer_reads_everything_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, _client, js) = setup(dir.path()).await;
+    let stream = tasks(&js, stream::RetentionPolicy::Limits).await;
+    publish_n(&js, "tasks.a", 50).await;
+    let consumer = stream
+        .create_consumer(push::OrderedConfig {
+            deliver_subject: "ordered.inbox".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut messages = consumer.messages().await.unwrap();
+    for expected in 1..=50u64 {
+        let message = next_of(&mut messages).await;
+        assert_eq!(message.info().unwrap().stream_sequence, expected);
+    }
+}
+
+#[tokio::test]
+async fn work_queue_removes_acknowledged_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, _client, js) = setup(dir.path()).await;
+    let mut stream = tasks(&js, stream::RetentionPolicy::WorkQueue).await;
+    publish_n(&js, "tasks.a", 4).await;
+    let consumer: consumer::PullConsumer = stream
+        .create_consumer(pull::Config {
+            durable_name: Some("wq".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    // A second unfiltered consumer on a work queue is refused.
+    let second = stream
+        .create_consumer(pull::Config {
+            durable_name: Some("wq2".into()),
+            ..Default::default()
+        })
+        .await;
+    assert!(second.is_err());
+    let mut batch = consumer.fetch().max_messages(2).messages().await.unwrap();
+    while let Some(message) = batch.next().await {
+        message.unwrap().double_ack().await.unwrap();
+    }
+    let info = stream.info().await.unwrap();
+    assert_eq!((info.state.messages, info.state.first_sequence), (2, 3));
+}
+
+#[tokio::test]
+async fn consumer_state_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let (server, _client, js) = setup(dir.path()).await;
+        let stream = tasks(&js, stream::RetentionPolicy::Limits).await;
+        publish_n(&js, "tasks.a", 6).await;
+        let consumer: consumer::PullConsumer = stream
+            .create_consumer(pull::Config {
+                durable_name: Some("keeper".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let mut batch = consumer.fetch().max_messages(3).messages().await.unwrap();
+        let mut n = 0;
+        while let Some(message) = batch.next().await {
+            let message = message.unwrap();
+            n += 1;
+            if n < 3 {
+                message.double_ack().await.unwrap();
+            }
+            // The third stays unacknowledged.
+        }
+        let port = server.client_addr().port();
+        server.shutdown().await;
+        port
+    };
+    let server = common::embedded_jetstream(dir.path(), port).await;
+    let js = jetstream::new(async_nats::connect(server.client_url()).await.unwrap());
+    let stream = js.get_stream("TASKS").await.unwrap();
+    let mut consumer: consumer::PullConsumer = stream
+        .get_consumer("keeper")
+        .await
+        .expect("consumer restored");
+    let info = consumer.info().await.unwrap();
+    assert_eq!(info.delivered.stream_sequence, 3);
+    assert_eq!(info.ack_floor.stream_sequence, 2);
+    assert_eq!(info.num_ack_pending, 1);
+    let mut batch = consumer.fetch().max_messages(1).messages().await.unwrap();
+    let next = batch.next().await.unwrap().unwrap();
+    assert_eq!(
+        next.info().unwrap().stream_sequence,
+        4,
+        "continues after what it delivered"
+    );
+}
+
+#[tokio::test]
+async fn key_value_put_get_history_keys_and_watch() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, _client, js) = setup(dir.path()).await;
+    let kv = js
+        .create_key_value(kv::Config {
+            bucket: "profiles".into(),
+            history: 5,
+            ..Default::default()
+        })
+        .await
+        .expect("bucket created");
+    kv.put("alice", "v1".into()).await.unwrap();
+    kv.put("alice", "v2".into()).await.unwrap();
+    kv.put("bob", "b1".into()).await.unwrap();
+    assert_eq!(kv.get("alice").await.unwrap().unwrap(), "v2");
+    let revision = kv.entry("bob").await.unwrap().unwrap().revision;
+    assert!(
+        kv.update("bob", "stale".into(), revision - 1)
+            .await
+            .is_err(),
+        "CAS conflict"
+    );
+    kv.update("bob", "b2".into(), revision)
+        .await
+        .expect("CAS update");
+
+    let history: Vec<_> = kv
+        .history("alice")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        history.iter().map(|e| e.value.clone()).collect::<Vec<_>>(),
+        vec!["v1", "v2"]
+    );
+    let mut keys: Vec<String> = kv.keys().await.unwrap().try_collect().await.unwrap();
+    keys.sort();
+    assert_eq!(keys, vec!["alice", "bob"]);
+
+    let mut watch = kv.watch("alice").await.unwrap();
+    kv.put("alice", "v3".into()).await.unwrap();
+    let entry = next_of(&mut watch).await;
+    assert_eq!(
+        (entry.key.as_str(), &entry.value[..]),
+        ("alice", &b"v3"[..])
+    );
+    kv.delete("alice").await.unwrap();
+    let entry = next_of(&mut watch).await;
+    assert_eq!(entry.operation, kv::Operation::Delete);
+    assert!(kv.get("alice").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn object_store_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, _client, js) = setup(dir.path()).await;
+    let store = js
+        .create_object_store(object_store::Config {
+            bucket: "blobs".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("object store created");
+    let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    store
+        .put("big.bin", &mut data.as_slice())
+        .await
+        .expect("put");
+    let mut object = store.get("big.bin").await.expect("get");
+    let mut back = Vec::new();
+    object.read_to_end(&mut back).await.unwrap();
+    assert_eq!(back.len(), data.len());
+    assert!(back == data, "identical bytes back");
+    let names: Vec<_> = store.list().await.unwrap().try_collect().await.unwrap();
+    assert_eq!(names.len(), 1);
+    store.delete("big.bin").await.unwrap();
+    assert!(store.get("big.bin").await.is_err());
+}
+
+#[tokio::test]
+async fn deliver_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, _client, js) = setup(dir.path()).await;
+    let stream = tasks(&js, stream::RetentionPolicy::Limits).await;
+    for subject in ["tasks.a", "tasks.b", "tasks.a", "tasks.b", "tasks.c"] {
+        js.publish(subject, "x".into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    let first_of = |policy: DeliverPolicy, name: &str| {
+        let stream = stream.clone();
+        let name = name.to_string();
+        async move {
+            let consumer: consumer::PullConsumer = stream
+                .create_consumer(pull::Config {
+                    durable_name: Some(name),
+                    deliver_policy: policy,
+                    filter_subject: "tasks.>".into(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            let messages: Vec<_> = fetch_until_expired(&consumer, 10, 200).await;
+            messages
+                .iter()
+                .map(|m| m.info().unwrap().stream_sequence)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        first_of(DeliverPolicy::All, "all").await,
+        vec![1, 2, 3, 4, 5]
+    );
+    assert_eq!(first_of(DeliverPolicy::Last, "last").await, vec![5]);
+    assert_eq!(first_of(DeliverPolicy::New, "new").await, Vec::<u64>::new());
+    assert_eq!(
+        first_of(DeliverPolicy::ByStartSequence { start_sequence: 4 }, "seq").await,
+        vec![4, 5]
+    );
+    assert_eq!(
+        first_of(DeliverPolicy::LastPerSubject, "lps").await,
+        vec![3, 4, 5]
+    );
+}
