@@ -102,3 +102,21 @@ async def test_object_store(js_server, connect):
     with pytest.raises(nats.js.errors.ObjectNotFoundError):
         await store.get("data.bin")
     await asyncio.sleep(0)
+
+
+async def test_interest_retention(js_server, connect):
+    nc = await connect(js_server())
+    js = nc.jetstream()
+    await js.add_stream(name="EVENTS", subjects=["ev.>"], retention="interest")
+    await js.publish("ev.early", b"nobody listens")
+    assert (await js.stream_info("EVENTS")).state.messages == 0
+    first = await js.pull_subscribe("ev.>", durable="first")
+    second = await js.pull_subscribe("ev.>", durable="second")
+    for i in range(2):
+        await js.publish("ev.x", f"{i}".encode())
+    for msg in await first.fetch(2, timeout=2):
+        await msg.ack_sync()
+    assert (await js.stream_info("EVENTS")).state.messages == 2, "second still needs them"
+    for msg in await second.fetch(2, timeout=2):
+        await msg.ack_sync()
+    assert (await js.stream_info("EVENTS")).state.messages == 0

@@ -127,6 +127,25 @@ impl JetStream {
         group.wrote(stream);
     }
 
+    /// An interest stream keeps a message only while some consumer needs
+    /// it: one that no consumer's filter takes is removed as it arrives.
+    pub(super) fn drop_uninteresting(&self, stream: &Stream, stored: &[(u64, Vec<u8>)]) {
+        if stream.config.retention != RetentionPolicy::Interest || stored.is_empty() {
+            return;
+        }
+        let consumers = self.consumers_of(&stream.config.name);
+        for (seq, subject) in stored {
+            if !consumers.iter().any(|c| c.needs(*seq, subject)) {
+                if let Err(err) = stream.store.remove(*seq, false) {
+                    warn!(
+                        "Stream {:?}: can't drop message {seq}: {err}",
+                        stream.config.name
+                    );
+                }
+            }
+        }
+    }
+
     /// `CONSUMER.MSG.NEXT.<stream>.<consumer>`: a pull request.
     pub(super) fn handle_next(
         &self,

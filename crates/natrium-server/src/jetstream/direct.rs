@@ -51,6 +51,9 @@ impl JetStream {
         let Ok(request) = serde_json::from_slice::<MsgGetRequest>(body) else {
             return Some(status(headers::STATUS_MALFORMED));
         };
+        if !request.multi_last.is_empty() {
+            return Some(multi_last(&stream, &request));
+        }
         let Some(query) = query(&request) else {
             return Some(status(headers::STATUS_MALFORMED));
         };
@@ -140,6 +143,96 @@ fn batch(stream: &Stream, query: &Query, request: &MsgGetRequest) -> Vec<Reply> 
         .finish();
     replies.push((eob, Vec::new()));
     replies
+}
+
+/// `multi_last`: the last message of every subject matching the filters,
+/// as of `up_to_seq` (or `up_to_time`), in stream order, up to `batch`,
+/// then an end-of-batch status that also names the sequence it was as of.
+fn multi_last(stream: &Stream, request: &MsgGetRequest) -> Vec<Reply> {
+    let state = stream.store.state(false);
+    let mut up_to = state.last_seq;
+    if request.up_to_seq > 0 {
+        up_to = up_to.min(request.up_to_seq);
+    }
+    if let Some(nanos) = request.up_to_time.and_then(|t| t.unix_nanos()) {
+        up_to = up_to.min(last_seq_before(stream, nanos, up_to));
+    }
+    let mut seqs = std::collections::BTreeSet::new();
+    for filter in &request.multi_last {
+        for subject in stream.store.subjects_state(filter.as_bytes()).keys() {
+            if let Some(seq) = last_at_or_before(stream, subject.as_bytes(), up_to) {
+                if seq >= request.sequence {
+                    seqs.insert(seq);
+                }
+            }
+        }
+    }
+    if seqs.is_empty() {
+        return vec![(headers::status_block((404, "No Results")), Vec::new())];
+    }
+    let limit = if request.batch > 0 {
+        request.batch as usize
+    } else {
+        usize::MAX
+    };
+    let total = seqs.len();
+    let mut replies = Vec::new();
+    let mut last_sent = 0u64;
+    for (index, &seq) in seqs.iter().enumerate().take(limit) {
+        let Ok(message) = stream.store.load(seq) else {
+            continue;
+        };
+        let pending = (total - index - 1) as u64;
+        replies.push(reply(
+            stream,
+            &message,
+            Some((pending, last_sent)),
+            !request.no_headers,
+        ));
+        last_sent = seq;
+    }
+    let pending = total.saturating_sub(limit) as u64;
+    let eob = headers::HeaderBuilder::with_status(headers::STATUS_EOB.0, headers::STATUS_EOB.1)
+        .add(headers::NUM_PENDING, &pending.to_string())
+        .add(headers::LAST_SEQUENCE, &last_sent.to_string())
+        .add(headers::UP_TO_SEQUENCE, &up_to.to_string())
+        .finish();
+    replies.push((eob, Vec::new()));
+    replies
+}
+
+/// The last sequence of `subject` at or before `up_to`.
+fn last_at_or_before(stream: &Stream, subject: &[u8], up_to: u64) -> Option<u64> {
+    let last = stream.store.load_last(subject).ok()?;
+    if last.seq <= up_to {
+        return Some(last.seq);
+    }
+    // Older than the newest: walk forward from the start, keeping the last
+    // match not past `up_to` (rare: only for an explicit up_to).
+    let mut found = None;
+    let mut from = 1;
+    while let Ok(message) = stream.store.load_next(subject, from) {
+        if message.seq > up_to {
+            break;
+        }
+        found = Some(message.seq);
+        from = message.seq + 1;
+    }
+    found
+}
+
+/// The last sequence stored before or at `nanos`, not past `up_to`.
+fn last_seq_before(stream: &Stream, nanos: i64, up_to: u64) -> u64 {
+    let mut last = 0;
+    let mut from = 1;
+    while let Ok(message) = stream.store.load_next(b">", from) {
+        if message.timestamp > nanos || message.seq > up_to {
+            break;
+        }
+        last = message.seq;
+        from = message.seq + 1;
+    }
+    last
 }
 
 /// One message reply; `stored_headers: false` is the request's `no_hdr`.

@@ -368,6 +368,7 @@ impl JetStream {
                 .replies
                 .push(Group::reply(&reply, None, published.ack));
         }
+        self.drop_uninteresting(&stream, &published.stored);
         group.serve(&stream.config.name);
         group.wrote(&stream);
     }

@@ -107,6 +107,8 @@ pub struct Published {
     pub ack: Vec<u8>,
     /// Copies to send on: (subject, headers, payload).
     pub republish: Vec<(String, Vec<u8>, Vec<u8>)>,
+    /// The stored messages: (sequence, subject).
+    pub stored: Vec<(u64, Vec<u8>)>,
 }
 
 pub fn store_limits(config: &StreamConfig) -> StoreLimits {
@@ -253,6 +255,7 @@ impl Stream {
                 return Published {
                     ack: ack.to_wire(),
                     republish: Vec::new(),
+                    stored: Vec::new(),
                 };
             }
             Err(Rejection::Error(error)) => return fail(error),
@@ -266,6 +269,7 @@ impl Stream {
                 Published {
                     ack: ack.to_wire(),
                     republish: self.republished(&admitted, seq, ts).into_iter().collect(),
+                    stored: vec![(seq, admitted.subject.to_vec())],
                 }
             }
             Err(error) => fail(error),
@@ -489,6 +493,7 @@ impl Stream {
         }
         let mut last = (0, 0);
         let mut republish = Vec::new();
+        let mut stored = Vec::new();
         for (index, (mut one, message)) in admitted.into_iter().zip(&messages).enumerate() {
             if one.counter_total.is_some() {
                 // Counters add up within the batch: re-read the total now
@@ -498,9 +503,10 @@ impl Stream {
                 }
             }
             match self.commit(&one, &mut dedup) {
-                Ok(stored) => {
-                    last = stored;
-                    republish.extend(self.republished(&one, stored.0, stored.1));
+                Ok(done) => {
+                    last = done;
+                    republish.extend(self.republished(&one, done.0, done.1));
+                    stored.push((done.0, one.subject.to_vec()));
                 }
                 Err(error) => {
                     error!(
@@ -518,6 +524,7 @@ impl Stream {
         Published {
             ack: ack.to_wire(),
             republish,
+            stored,
         }
     }
 
@@ -621,6 +628,7 @@ impl Published {
         Published {
             ack: PubAck::failed(stream, error).to_wire(),
             republish: Vec::new(),
+            stored: Vec::new(),
         }
     }
 
@@ -629,6 +637,7 @@ impl Published {
         Published {
             ack: Vec::new(),
             republish: Vec::new(),
+            stored: Vec::new(),
         }
     }
 }
