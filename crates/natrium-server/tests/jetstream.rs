@@ -843,3 +843,45 @@ async fn jsz_and_varz_report_jetstream() {
     let (status, _) = common::http_get(monitor, "/healthz?js-enabled-only=true").await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn compressed_streams_store_less_and_read_back_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::embedded_jetstream(dir.path(), 0).await;
+    let port = server.client_addr().port();
+    let js = context(&server).await;
+    js.create_stream(stream::Config {
+        name: "LOGS".into(),
+        subjects: vec!["logs.>".into()],
+        compression: Some(stream::Compression::S2),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let line = |i: usize| format!("{i}: GET /index.html 200 OK user-agent=natrium ").repeat(60);
+    for i in 0..50 {
+        js.publish("logs.web", line(i).into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    let raw: usize = (0..50).map(|i| line(i).len()).sum();
+    let on_disk: u64 = std::fs::read_dir(dir.path().join("jetstream/$G/streams/LOGS/msgs"))
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    assert!(
+        (on_disk as usize) < raw / 4,
+        "{on_disk} bytes on disk for {raw} bytes of payload"
+    );
+    server.shutdown().await;
+
+    let server = common::embedded_jetstream(dir.path(), port).await;
+    let js = context(&server).await;
+    let stream = js.get_stream("LOGS").await.unwrap();
+    for (seq, i) in [(1u64, 0usize), (25, 24), (50, 49)] {
+        let message = stream.get_raw_message(seq).await.unwrap();
+        assert_eq!(message.payload, line(i).as_bytes());
+    }
+}

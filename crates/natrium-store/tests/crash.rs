@@ -19,6 +19,7 @@ fn options() -> FileStoreOptions {
         sync: SyncPolicy::Always,
         block_size: 16 * 1024,
         write_buffer: 0,
+        compress: false,
     }
 }
 

@@ -13,6 +13,7 @@ fn opts(block_size: u64) -> FileStoreOptions {
         sync: SyncPolicy::Interval(Duration::from_secs(60)),
         block_size,
         write_buffer: 0,
+        compress: false,
     }
 }
 

@@ -33,11 +33,21 @@ fn memory(limits: StoreLimits) -> Fixture {
 }
 
 fn file(limits: StoreLimits) -> Fixture {
+    file_with(limits, false)
+}
+
+/// The file store with compressed message bodies (`compression: s2`).
+fn compressed_file(limits: StoreLimits) -> Fixture {
+    file_with(limits, true)
+}
+
+fn file_with(limits: StoreLimits, compress: bool) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let opts = FileStoreOptions {
         sync: SyncPolicy::Interval(Duration::from_secs(60)),
         block_size: 4096,
         write_buffer: 0,
+        compress,
     };
     let (store, report) = FileStore::open(dir.path(), opts, limits).expect("open");
     assert!(report.is_clean());
@@ -556,6 +566,7 @@ macro_rules! both {
     ($($test:ident),* $(,)?) => {
         suite!(memory_store, super::memory, [$($test),*]);
         suite!(file_store, super::file, [$($test),*]);
+        suite!(compressed_file_store, super::compressed_file, [$($test),*]);
     };
 }
 

@@ -18,7 +18,7 @@ use natrium_jetstream::headers::{
     EXPECTED_LAST_SUBJECT_SEQ, EXPECTED_STREAM, LAST_SEQUENCE, MSG_ID, MSG_SIZE, ROLLUP,
     ROLLUP_ALL, ROLLUP_SUBJECT, SEQUENCE, STREAM, SUBJECT, TIME_STAMP, TTL,
 };
-use natrium_jetstream::stream::{DiscardPolicy, StorageType};
+use natrium_jetstream::stream::{Compression, DiscardPolicy, StorageType};
 use natrium_jetstream::{ApiError, PubAck, StreamConfig, Timestamp};
 use natrium_store::{
     Discard, FileStore, FileStoreOptions, MemoryStore, MessageStore, PurgeRequest, StoreError,
@@ -138,7 +138,11 @@ impl Stream {
         let (store, dir): (Box<dyn MessageStore>, _) = match config.storage {
             StorageType::Memory => (Box::new(MemoryStore::new(limits)), None),
             _ => {
-                let (store, report) = FileStore::open(dir, file_options.clone(), limits)?;
+                let options = FileStoreOptions {
+                    compress: config.compression == Compression::S2,
+                    ..file_options.clone()
+                };
+                let (store, report) = FileStore::open(dir, options, limits)?;
                 for damage in &report.damage {
                     warn!(
                         "Stream {:?}: dropped {} damaged bytes ({} records) in {:?} at offset {}: {}",

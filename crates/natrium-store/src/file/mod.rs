@@ -69,6 +69,8 @@ pub struct FileStoreOptions {
     /// Bytes buffered before a write syscall under `Interval`; 0 writes each
     /// operation through to the OS so a process crash loses nothing.
     pub write_buffer: usize,
+    /// Compress message bodies (a stream's `compression: s2`).
+    pub compress: bool,
 }
 
 impl Default for FileStoreOptions {
@@ -77,6 +79,7 @@ impl Default for FileStoreOptions {
             sync: SyncPolicy::Interval(Duration::from_secs(120)),
             block_size: 8 << 20,
             write_buffer: 0,
+            compress: false,
         }
     }
 }
@@ -302,8 +305,10 @@ impl Backend for FileBackend {
             return Err(StoreError::MaxMsgSize);
         }
         self.ensure_active(marker)?;
-        let (idx, off) =
-            self.append_record(|buf| encode_msg(buf, seq, ts, expiry, subject, headers, payload));
+        let compress = self.opts.compress;
+        let (idx, off) = self.append_record(|buf| {
+            encode_msg(buf, seq, ts, expiry, subject, headers, payload, compress)
+        });
         let len = self.segs[idx].len - off;
         self.segs[idx].add_msg(seq, off, len, true);
         Ok(len as u32)
@@ -332,6 +337,12 @@ impl Backend for FileBackend {
         }
         match parse(&buf) {
             Parsed::Ok(Record::Msg(v), n) if n == len && v.seq == seq => {
+                if v.compressed.is_some() {
+                    let (headers, payload) = v.body(&buf).ok_or_else(|| {
+                        corrupt(&seg.path, off, "compressed block does not expand")
+                    })?;
+                    return Ok((Bytes::from(headers), Bytes::from(payload)));
+                }
                 let buf = Bytes::from(buf);
                 Ok((buf.slice(v.headers), buf.slice(v.payload)))
             }

@@ -45,6 +45,10 @@ const KIND_ERASED: u8 = 4;
 const KIND_MSG_FLAGS: u8 = 0x10;
 const FLAG_EXPIRY: u8 = 0x01;
 const FLAG_WIDE_HEADERS: u8 = 0x02;
+/// Headers and payload are one Snappy block (streams with `compression: s2`).
+const FLAG_COMPRESSED: u8 = 0x04;
+/// Smaller bodies are never worth compressing.
+const COMPRESS_MIN: usize = 64;
 
 /// A verified message record; ranges index the record's own bytes.
 #[derive(Debug, Clone)]
@@ -53,8 +57,49 @@ pub(crate) struct MsgView {
     pub ts: i64,
     pub expiry: i64,
     pub subject: Range<usize>,
+    /// Where headers and payload are, when stored as they are.
     pub headers: Range<usize>,
     pub payload: Range<usize>,
+    /// When stored compressed instead: the block and the sizes it expands to.
+    pub compressed: Option<CompressedBody>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CompressedBody {
+    pub block: Range<usize>,
+    pub header_len: usize,
+    pub payload_len: usize,
+}
+
+impl MsgView {
+    pub fn header_len(&self) -> usize {
+        self.compressed
+            .as_ref()
+            .map_or(self.headers.len(), |c| c.header_len)
+    }
+
+    pub fn payload_len(&self) -> usize {
+        self.compressed
+            .as_ref()
+            .map_or(self.payload.len(), |c| c.payload_len)
+    }
+
+    /// Headers and payload of the record `rec` this view was parsed from.
+    pub fn body(&self, rec: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+        match &self.compressed {
+            None => Some((
+                rec[self.headers.clone()].to_vec(),
+                rec[self.payload.clone()].to_vec(),
+            )),
+            Some(c) => {
+                let mut all = snap::raw::Decoder::new()
+                    .decompress_vec(&rec[c.block.clone()])
+                    .ok()?;
+                let payload = all.split_off(c.header_len.min(all.len()));
+                Some((all, payload))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +143,9 @@ pub(crate) fn max_msg_len(subject: usize, headers: usize, payload: usize) -> usi
     MSG_MIN + 8 + 2 + subject + headers + payload
 }
 
+/// Appends a message record; with `compress`, headers and payload go in as
+/// one Snappy block when that makes the record smaller.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn encode_msg(
     buf: &mut Vec<u8>,
     seq: u64,
@@ -106,9 +154,25 @@ pub(crate) fn encode_msg(
     subject: &[u8],
     headers: &[u8],
     payload: &[u8],
+    compress: bool,
 ) -> usize {
     let start = buf.len();
-    let (len, kind) = msg_layout(expiry, subject.len(), headers.len(), payload.len());
+    let block = if compress && headers.len() + payload.len() >= COMPRESS_MIN {
+        let mut whole = Vec::with_capacity(headers.len() + payload.len());
+        whole.extend_from_slice(headers);
+        whole.extend_from_slice(payload);
+        snap::raw::Encoder::new()
+            .compress_vec(&whole)
+            .ok()
+            .filter(|block| block.len() < whole.len())
+    } else {
+        None
+    };
+    let (mut len, mut kind) = msg_layout(expiry, subject.len(), headers.len(), payload.len());
+    if let Some(block) = &block {
+        len = len - headers.len() - payload.len() + block.len();
+        kind |= FLAG_COMPRESSED;
+    }
     buf.reserve(len);
     buf.extend_from_slice(&(len as u32).to_le_bytes());
     buf.extend_from_slice(&[0; 4]);
@@ -125,8 +189,13 @@ pub(crate) fn encode_msg(
         buf.extend_from_slice(&(headers.len() as u16).to_le_bytes());
     }
     buf.extend_from_slice(subject);
-    buf.extend_from_slice(headers);
-    buf.extend_from_slice(payload);
+    match &block {
+        Some(block) => buf.extend_from_slice(block),
+        None => {
+            buf.extend_from_slice(headers);
+            buf.extend_from_slice(payload);
+        }
+    }
     seal(&mut buf[start..]);
     len
 }
@@ -195,6 +264,38 @@ fn msg_view(rec: &[u8], fixed: usize, slen: usize, hlen: usize, expiry: i64) -> 
         payload: headers.end..rec.len(),
         subject,
         headers,
+        compressed: None,
+    })
+}
+
+/// A compressed message: the block after the subject expands to `hlen`
+/// header bytes and the payload.
+fn compressed_view(
+    rec: &[u8],
+    fixed: usize,
+    slen: usize,
+    hlen: usize,
+    expiry: i64,
+) -> Option<MsgView> {
+    let subject = fixed..fixed + slen;
+    let block = subject.end..rec.len();
+    if subject.end > rec.len() {
+        return None;
+    }
+    let total = snap::raw::decompress_len(&rec[block.clone()]).ok()?;
+    let payload_len = total.checked_sub(hlen)?;
+    Some(MsgView {
+        seq: u64_at(rec, 9),
+        ts: u64_at(rec, 17) as i64,
+        expiry,
+        payload: 0..0,
+        headers: 0..0,
+        subject,
+        compressed: Some(CompressedBody {
+            block,
+            header_len: hlen,
+            payload_len,
+        }),
     })
 }
 
@@ -230,7 +331,7 @@ pub(crate) fn parse(buf: &[u8]) -> Parsed {
                 None => return bad,
             }
         }
-        kind if kind & !(FLAG_EXPIRY | FLAG_WIDE_HEADERS) == KIND_MSG_FLAGS => {
+        kind if kind & !(FLAG_EXPIRY | FLAG_WIDE_HEADERS | FLAG_COMPRESSED) == KIND_MSG_FLAGS => {
             let expiry_len = if kind & FLAG_EXPIRY != 0 { 8 } else { 0 };
             let hlen_len = if kind & FLAG_WIDE_HEADERS != 0 { 4 } else { 2 };
             let fixed = MSG_MIN - 2 + expiry_len + hlen_len;
@@ -249,7 +350,12 @@ pub(crate) fn parse(buf: &[u8]) -> Parsed {
             } else {
                 u16::from_le_bytes([rec[at + 2], rec[at + 3]]) as usize
             };
-            match msg_view(rec, fixed, slen, hlen, expiry) {
+            let view = if kind & FLAG_COMPRESSED != 0 {
+                compressed_view(rec, fixed, slen, hlen, expiry)
+            } else {
+                msg_view(rec, fixed, slen, hlen, expiry)
+            };
+            match view {
                 Some(view) => Record::Msg(view),
                 None => return bad,
             }
@@ -273,7 +379,16 @@ mod tests {
     #[test]
     fn round_trip_and_damage() {
         let mut buf = Vec::new();
-        let n = encode_msg(&mut buf, 7, 11, 0, b"a.b", b"NATS/1.0\r\n\r\n", b"hello");
+        let n = encode_msg(
+            &mut buf,
+            7,
+            11,
+            0,
+            b"a.b",
+            b"NATS/1.0\r\n\r\n",
+            b"hello",
+            false,
+        );
         assert_eq!(n, buf.len());
         let Parsed::Ok(Record::Msg(m), len) = parse(&buf) else {
             panic!("expected a message")
@@ -299,7 +414,7 @@ mod tests {
             (-1, &wide[..]),
         ] {
             let mut buf = Vec::new();
-            let n = encode_msg(&mut buf, 3, 5, expiry, b"s", headers, b"p");
+            let n = encode_msg(&mut buf, 3, 5, expiry, b"s", headers, b"p", false);
             let Parsed::Ok(Record::Msg(m), len) = parse(&buf) else {
                 panic!("expected a message")
             };
@@ -310,9 +425,37 @@ mod tests {
     }
 
     #[test]
+    fn compressed_records_round_trip_and_shrink() {
+        let payload = b"the same words again and again ".repeat(20);
+        let headers = b"NATS/1.0\r\nKey: value\r\n\r\n";
+        let mut buf = Vec::new();
+        let n = encode_msg(&mut buf, 9, 1, 0, b"c.d", headers, &payload, true);
+        assert!(n < payload.len(), "compressed: {n} bytes");
+        let Parsed::Ok(Record::Msg(m), len) = parse(&buf) else {
+            panic!("expected a message")
+        };
+        assert_eq!(
+            (len, m.header_len(), m.payload_len()),
+            (n, headers.len(), payload.len())
+        );
+        let (h, p) = m.body(&buf).unwrap();
+        assert_eq!((&h[..], &p[..]), (&headers[..], &payload[..]));
+        // Incompressible bodies are stored as they are.
+        let mut raw = Vec::new();
+        let random: Vec<u8> = (0..200u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        encode_msg(&mut raw, 1, 1, 0, b"r", b"", &random, true);
+        let Parsed::Ok(Record::Msg(m), _) = parse(&raw) else {
+            panic!("expected a message")
+        };
+        assert!(m.compressed.is_none());
+    }
+
+    #[test]
     fn a_common_message_costs_29_bytes_of_framing() {
         let mut buf = Vec::new();
-        let n = encode_msg(&mut buf, 1, 1, 0, b"bench.js", b"", &[0; 128]);
+        let n = encode_msg(&mut buf, 1, 1, 0, b"bench.js", b"", &[0; 128], false);
         assert_eq!(n, 29 + 8 + 128);
     }
 }

@@ -242,9 +242,9 @@ fn scan_segment(
                     seq: v.seq,
                     ts: v.ts,
                     expiry: v.expiry,
-                    size: message_size(v.subject.len(), v.headers.len(), v.payload.len()),
+                    size: message_size(v.subject.len(), v.header_len(), v.payload_len()),
                     rec_len: len as u32,
-                    has_headers: !v.headers.is_empty(),
+                    has_headers: v.header_len() > 0,
                     subject: sid,
                     seg: index,
                 });
