@@ -77,3 +77,38 @@ async def test_streams_survive_a_server_restart(start_server, tmp_path, connect)
     info = await js.stream_info("KEEP")
     assert info.state.messages == 20
     assert (await js.get_msg("KEEP", 20)).data == b"19"
+
+
+async def test_subject_delete_marker_after_max_age(start_server, tmp_path, connect):
+    """ADR-43: when max_age removes a subject's last message, a delete
+    marker takes its place (and itself expires after the marker TTL)."""
+    import asyncio
+    import json
+
+    nc = await connect(start_server("-js", "-sd", str(tmp_path / "store")))
+    config = {
+        "name": "AGED", "subjects": ["aged.>"], "max_age": 1_000_000_000,
+        "allow_msg_ttl": True, "allow_rollup_hdrs": True,
+        "subject_delete_marker_ttl": 60_000_000_000,
+    }
+    reply = json.loads((await nc.request("$JS.API.STREAM.CREATE.AGED", json.dumps(config).encode())).data)
+    assert "error" not in reply, reply
+    js = nc.jetstream()
+    await js.publish("aged.a", b"short lived")
+    await js.publish("aged.b", b"1")
+    await js.publish("aged.b", b"2")
+    marker = None
+    for _ in range(100):  # hang guard: the marker appears once max_age passed
+        last = await js.get_last_msg("AGED", "aged.a")
+        if last.seq != 1:
+            marker = last
+            break
+        await asyncio.sleep(0.1)
+    assert marker is not None
+    assert marker.data in (b"", None)
+    assert marker.headers["Nats-Marker-Reason"] == "MaxAge"
+    assert marker.headers["Nats-TTL"] == "1m0s"
+    last_b = await js.get_last_msg("AGED", "aged.b")
+    assert last_b.headers["Nats-Marker-Reason"] == "MaxAge", "one marker per emptied subject"
+    info = await js.stream_info("AGED")
+    assert info.state.messages == 2

@@ -689,11 +689,17 @@ impl<B: Backend> Core<B> {
         self.check_open()?;
         self.limits = limits;
         self.enforce(None)?;
-        self.expire_at(now_nanos())?;
+        self.expire_at(now_nanos(), None)?;
         self.commit()
     }
 
-    fn expire_at(&mut self, now: i64) -> Result<u64, StoreError> {
+    /// Removes what is due at `now`; `emptied` collects the subjects whose
+    /// last message went because of max_age.
+    fn expire_at(
+        &mut self,
+        now: i64,
+        mut emptied: Option<&mut Vec<Bytes>>,
+    ) -> Result<u64, StoreError> {
         let mut removed = 0;
         if let Some(age) = self.limits.max_age_nanos() {
             let cutoff = now.saturating_sub(age);
@@ -709,7 +715,20 @@ impl<B: Backend> Core<B> {
                 .map(|(s, _)| s)
                 .collect();
             for seq in due {
+                // The name first: a subject's slot is let go with its last message.
+                let subject = self
+                    .entry(seq)
+                    .map(|e| self.subjects[e.subject as usize].name.clone());
                 removed += self.remove_seq(seq, RemoveMode::Tombstone)? as u64;
+                if let (Some(name), Some(emptied)) = (subject, emptied.as_deref_mut()) {
+                    let left = self
+                        .by_name
+                        .get(&name)
+                        .is_some_and(|&id| !self.subjects[id as usize].seqs.is_empty());
+                    if !left {
+                        emptied.push(name);
+                    }
+                }
             }
         }
         while let Some(&(deadline, seq)) = self.ttls.first() {
@@ -821,9 +840,17 @@ impl<B: Backend> Engine<B> {
     pub(crate) fn expire(&self, now: i64) -> Result<u64, StoreError> {
         let mut core = self.inner.write();
         core.check_open()?;
-        let n = core.expire_at(now)?;
+        let n = core.expire_at(now, None)?;
         core.commit()?;
         Ok(n)
+    }
+    pub(crate) fn expire_subjects(&self, now: i64) -> Result<Vec<Bytes>, StoreError> {
+        let mut core = self.inner.write();
+        core.check_open()?;
+        let mut emptied = Vec::new();
+        core.expire_at(now, Some(&mut emptied))?;
+        core.commit()?;
+        Ok(emptied)
     }
     pub(crate) fn next_expiry(&self) -> Option<i64> {
         self.inner.read().next_expiry()
@@ -931,6 +958,12 @@ macro_rules! forward_message_store {
             }
             fn expire(&self, now_nanos: i64) -> Result<u64, $crate::StoreError> {
                 self.engine.expire(now_nanos)
+            }
+            fn expire_subjects(
+                &self,
+                now_nanos: i64,
+            ) -> Result<Vec<bytes::Bytes>, $crate::StoreError> {
+                self.engine.expire_subjects(now_nanos)
             }
             fn next_expiry(&self) -> Option<i64> {
                 self.engine.next_expiry()

@@ -194,6 +194,10 @@ pub trait MessageStore: Send + Sync {
     /// Removes messages past `max_age` or their own TTL at `now_nanos`.
     fn expire(&self, now_nanos: i64) -> Result<u64, StoreError>;
 
+    /// [`expire`](Self::expire), naming the subjects whose last message
+    /// went because of `max_age` (where a stream places delete markers).
+    fn expire_subjects(&self, now_nanos: i64) -> Result<Vec<Bytes>, StoreError>;
+
     /// When the next message will be due for [`expire`](Self::expire).
     fn next_expiry(&self) -> Option<i64>;
 

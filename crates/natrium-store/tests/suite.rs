@@ -433,6 +433,21 @@ fn max_age_expiry(mk: &Make) {
     assert_eq!(s.next_expiry(), None);
 }
 
+fn max_age_names_the_subjects_it_empties(mk: &Make) {
+    let s = mk(limits(|l| l.max_age = Duration::from_secs(10)));
+    put_at(&*s, "t.a", 100 * SEC, None);
+    put_at(&*s, "t.b", 100 * SEC, None);
+    put_at(&*s, "t.b", 105 * SEC, None);
+    let emptied = s.expire_subjects(111 * SEC).unwrap();
+    assert_eq!(
+        emptied,
+        vec![bytes::Bytes::from_static(b"t.a")],
+        "t.b still has a message"
+    );
+    let emptied = s.expire_subjects(200 * SEC).unwrap();
+    assert_eq!(emptied, vec![bytes::Bytes::from_static(b"t.b")]);
+}
+
 fn per_message_ttl(mk: &Make) {
     let s = mk(limits(|l| l.max_age = Duration::from_secs(100)));
     let base = 1_000 * SEC;
@@ -586,6 +601,7 @@ both!(
     per_subject_limit,
     max_msg_size,
     max_age_expiry,
+    max_age_names_the_subjects_it_empties,
     per_message_ttl,
     num_pending_counts,
     subjects_state_counts,

@@ -380,7 +380,7 @@ impl JetStream {
         for stream in streams {
             stream.abandon_idle_batches();
             if stream.store.next_expiry().is_some_and(|at| at <= now) {
-                if let Err(err) = stream.store.expire(now).and_then(|_| stream.store.flush()) {
+                if let Err(err) = stream.expire(now).and_then(|_| stream.store.flush()) {
                     error!(
                         "Error expiring messages of stream {:?}: {err}",
                         stream.config.name

@@ -15,8 +15,8 @@ use std::time::Duration;
 use natrium_jetstream::errors::ErrorId;
 use natrium_jetstream::headers::{
     HeaderBlock, HeaderBuilder, BATCH_ID, EXPECTED_LAST_MSG_ID, EXPECTED_LAST_SEQ,
-    EXPECTED_LAST_SUBJECT_SEQ, EXPECTED_STREAM, LAST_SEQUENCE, MSG_ID, MSG_SIZE, ROLLUP,
-    ROLLUP_ALL, ROLLUP_SUBJECT, SEQUENCE, STREAM, SUBJECT, TIME_STAMP, TTL,
+    EXPECTED_LAST_SUBJECT_SEQ, EXPECTED_STREAM, LAST_SEQUENCE, MARKER_REASON, MSG_ID, MSG_SIZE,
+    ROLLUP, ROLLUP_ALL, ROLLUP_SUBJECT, SEQUENCE, STREAM, SUBJECT, TIME_STAMP, TTL,
 };
 use natrium_jetstream::stream::{Compression, DiscardPolicy, StorageType};
 use natrium_jetstream::{ApiError, PubAck, StreamConfig, Timestamp};
@@ -574,6 +574,27 @@ impl Stream {
                 ErrorId::StreamStoreFailedF,
                 &[("err", "maximum bytes exceeded")],
             ));
+        }
+        Ok(())
+    }
+
+    /// Removes messages past max_age or their TTL. With
+    /// `subject_delete_marker_ttl` (ADR-43), a subject whose last message
+    /// aged out gets a delete marker (`Nats-Marker-Reason: MaxAge`) that
+    /// itself lives for that TTL, so readers see it was removed, not
+    /// never written.
+    pub fn expire(&self, now: i64) -> Result<(), StoreError> {
+        let marker_ttl = self.config.subject_delete_marker_ttl;
+        if marker_ttl <= 0 {
+            return self.store.expire(now).map(|_| ());
+        }
+        for subject in self.store.expire_subjects(now)? {
+            let headers = HeaderBuilder::new()
+                .add(MARKER_REASON, "MaxAge")
+                .add(TTL, &natrium_jetstream::time::go_duration(marker_ttl))
+                .finish();
+            let ttl = Duration::from_nanos(marker_ttl as u64);
+            self.store.store(&subject, &headers, b"", Some(ttl))?;
         }
         Ok(())
     }
