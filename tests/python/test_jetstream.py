@@ -112,3 +112,42 @@ async def test_subject_delete_marker_after_max_age(start_server, tmp_path, conne
     assert last_b.headers["Nats-Marker-Reason"] == "MaxAge", "one marker per emptied subject"
     info = await js.stream_info("AGED")
     assert info.state.messages == 2
+
+
+async def test_mirror_copies_its_origin(start_server, tmp_path, connect):
+    """A mirror holds its origin's messages under the same sequences, with
+    the same timestamps and headers, gaps included, and keeps following."""
+    import asyncio
+    import json
+
+    nc = await connect(start_server("-js", "-sd", str(tmp_path / "store")))
+    js = nc.jetstream()
+    await js.add_stream(name="SRC", subjects=["src.>"])
+    for subject in ["src.a", "src.b", "src.a"]:
+        await js.publish(subject, subject.encode(), headers={"X": "1"})
+    await js.delete_msg("SRC", 2)
+    config = {"name": "MIR", "mirror": {"name": "SRC"}}
+    reply = json.loads((await nc.request("$JS.API.STREAM.CREATE.MIR", json.dumps(config).encode())).data)
+    assert reply["mirror"]["name"] == "SRC"
+    bad = {"name": "BAD", "subjects": ["x"], "mirror": {"name": "SRC"}}
+    reply = json.loads((await nc.request("$JS.API.STREAM.CREATE.BAD", json.dumps(bad).encode())).data)
+    assert reply["error"]["err_code"] == 10034
+
+    await js.publish("src.c", b"later")
+    for _ in range(100):  # hang guard: wait until the mirror caught up
+        info = await js.stream_info("MIR")
+        if info.state.last_seq == 4:
+            break
+        await asyncio.sleep(0.1)
+    assert (info.state.messages, info.state.first_seq, info.state.last_seq) == (3, 1, 4)
+    assert info.mirror.name == "SRC" and info.mirror.lag == 0
+    original = await js.get_msg("SRC", 3)
+    copy = await js.get_msg("MIR", 3)
+    assert (copy.subject, copy.data, copy.headers, copy.time) == (
+        original.subject, original.data, original.headers, original.time)
+    import nats.js.errors
+    try:
+        await js.get_msg("MIR", 2)
+        raise AssertionError("the gap is kept")
+    except nats.js.errors.NotFoundError:
+        pass

@@ -811,6 +811,22 @@ impl<B: Backend> Engine<B> {
     pub(crate) fn purge(&self, req: &PurgeRequest) -> Result<u64, StoreError> {
         self.inner.write().purge(req)
     }
+    pub(crate) fn skip_msgs(&self, up_to: u64) -> Result<(), StoreError> {
+        let mut core = self.inner.write();
+        core.check_open()?;
+        if up_to <= core.last_seq {
+            return Ok(());
+        }
+        if core.msgs == 0 {
+            core.compact(up_to + 1)?;
+        } else {
+            // Holes need no entries: the next message pads up to its sequence.
+            core.last_seq = up_to;
+            let marker = core.marker();
+            core.backend.truncate_front(&marker)?;
+        }
+        core.commit()
+    }
     pub(crate) fn skip_to(&self, seq: u64) -> Result<u64, StoreError> {
         let mut core = self.inner.write();
         core.check_open()?;
@@ -937,6 +953,9 @@ macro_rules! forward_message_store {
             }
             fn skip_to(&self, seq: u64) -> Result<u64, $crate::StoreError> {
                 self.engine.skip_to(seq)
+            }
+            fn skip_msgs(&self, up_to_seq: u64) -> Result<(), $crate::StoreError> {
+                self.engine.skip_msgs(up_to_seq)
             }
             fn state(&self, include_deleted: bool) -> $crate::StreamState {
                 self.engine.state(include_deleted)

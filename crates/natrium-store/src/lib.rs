@@ -171,6 +171,11 @@ pub trait MessageStore: Send + Sync {
     /// `seq` is past the end, the next message gets `seq`.
     fn skip_to(&self, seq: u64) -> Result<u64, StoreError>;
 
+    /// Uses up the sequences up to `up_to_seq` without messages (they count
+    /// as deleted), so the next message gets `up_to_seq + 1`: how a mirror
+    /// keeps its origin's numbering across gaps.
+    fn skip_msgs(&self, up_to_seq: u64) -> Result<(), StoreError>;
+
     fn state(&self, include_deleted: bool) -> StreamState;
 
     /// The size this store accounts for a message (what `bytes` and

@@ -448,6 +448,26 @@ fn max_age_names_the_subjects_it_empties(mk: &Make) {
     assert_eq!(emptied, vec![bytes::Bytes::from_static(b"t.b")]);
 }
 
+fn skip_msgs_leaves_holes(mk: &Make) {
+    let s = mk(StoreLimits::default());
+    s.skip_msgs(3).unwrap();
+    assert_eq!(
+        put(&*s, "m", "four"),
+        4,
+        "an empty store starts after the skip"
+    );
+    s.skip_msgs(6).unwrap();
+    assert_eq!(put(&*s, "m", "seven"), 7);
+    let st = s.state(false);
+    assert_eq!(
+        (st.msgs, st.first_seq, st.last_seq, st.num_deleted),
+        (2, 4, 7, 2)
+    );
+    assert!(matches!(s.load(5), Err(StoreError::Deleted)));
+    s.skip_msgs(2).unwrap(); // behind the end: nothing to do
+    assert_eq!(s.state(false).last_seq, 7);
+}
+
 fn per_message_ttl(mk: &Make) {
     let s = mk(limits(|l| l.max_age = Duration::from_secs(100)));
     let base = 1_000 * SEC;
@@ -602,6 +622,7 @@ both!(
     max_msg_size,
     max_age_expiry,
     max_age_names_the_subjects_it_empties,
+    skip_msgs_leaves_holes,
     per_message_ttl,
     num_pending_counts,
     subjects_state_counts,

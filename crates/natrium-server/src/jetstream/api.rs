@@ -309,6 +309,7 @@ impl JetStream {
                 leader: self.server_name.clone(),
                 ..ClusterInfo::default()
             }),
+            mirror: self.mirror_info(stream),
             timestamp: Timestamp::now(),
             ..StreamInfo::default()
         }

@@ -228,6 +228,7 @@ impl JetStream {
     /// Timers of every consumer, then delivery (redeliveries may be due).
     pub(super) fn consumer_tick(&self) {
         let now = natrium_store::now_nanos();
+        self.sync_mirrors();
         let all = self.all_consumers();
         if all.is_empty() {
             return;

@@ -36,7 +36,10 @@ impl JetStream {
         subject: Option<&str>,
         body: &[u8],
     ) -> Option<Vec<Reply>> {
-        let stream = self.stream(stream).filter(|s| s.config.allow_direct)?;
+        let stream = self
+            .stream(stream)
+            .filter(|s| s.config.allow_direct)
+            .or_else(|| self.direct_mirror_of(stream))?;
         let status = |status| vec![(headers::status_block(status), Vec::new())];
         if let Some(subject) = subject {
             return Some(match stream.store.load_last(subject.as_bytes()) {

@@ -24,6 +24,7 @@ mod consumer_api;
 mod consumers;
 mod counter;
 mod direct;
+mod mirror;
 mod stream;
 
 use std::collections::{BTreeMap, HashMap};
@@ -273,11 +274,15 @@ impl JetStream {
         self.save_consumers();
         self.send(&group.replies);
         // Stored and durable: now consumers may deliver it.
-        let streams = if group.api_calls {
+        let mut streams = if group.api_calls {
             None
         } else {
             Some(group.consumers_to_serve)
         };
+        let mirrored = self.sync_mirrors();
+        if let Some(streams) = &mut streams {
+            streams.extend(mirrored);
+        }
         self.serve_consumers(streams);
     }
 

@@ -43,6 +43,8 @@ pub struct Stream {
     republish: Option<(SubjectMapping, bool)>,
     /// Atomic batches being staged (ADR-50), by batch id.
     batches: Mutex<batch::Batches>,
+    /// A mirror's last copy from its origin (unix nanos; 0: never).
+    pub mirror_active: Mutex<i64>,
 }
 
 /// A stream's compiled subject mappings.
@@ -180,6 +182,7 @@ impl Stream {
             transform,
             republish,
             batches: Mutex::new(batch::Batches::default()),
+            mirror_active: Mutex::new(0),
         };
         stream.rebuild_dedup();
         Ok(stream)

@@ -1,0 +1,142 @@
+//! Mirrors: streams that copy another stream of this server, message for
+//! message, keeping its sequence numbers, timestamps and headers.
+//!
+//! nats-server feeds a mirror through an internal consumer because the
+//! origin may live on another server; here both live in one process, so
+//! the mirror reads the origin's store directly from where it left off
+//! (its own last sequence), after every group of writes and on the
+//! consumer timer. Gaps in the origin (deleted messages) stay gaps. A
+//! mirror whose origin does not exist yet simply waits for it.
+
+use std::sync::Arc;
+
+use natrium_jetstream::stream::StreamSourceInfo;
+use tracing::warn;
+
+use super::stream::Stream;
+use super::JetStream;
+
+/// Messages copied per mirror per round, so one big backlog does not hold
+/// up everything else JetStream does.
+const COPY_PER_ROUND: usize = 4096;
+
+impl JetStream {
+    /// Brings every mirror up to date with its origin; returns the mirrors
+    /// that received messages.
+    pub(super) fn sync_mirrors(&self) -> Vec<String> {
+        let mirrors: Vec<Arc<Stream>> = self
+            .streams
+            .lock()
+            .values()
+            .filter(|s| s.config.mirror.is_some())
+            .cloned()
+            .collect();
+        let mut advanced = Vec::new();
+        for mirror in mirrors {
+            let Some(source) = &mirror.config.mirror else {
+                continue;
+            };
+            let Some(origin) = self.stream(&source.name) else {
+                continue;
+            };
+            match copy_from(&mirror, &origin) {
+                Ok(0) => {}
+                Ok(_) => {
+                    if let Err(err) = mirror.store.flush() {
+                        warn!("Mirror {:?}: can't write: {err}", mirror.config.name);
+                    }
+                    advanced.push(mirror.config.name.clone());
+                }
+                Err(err) => warn!(
+                    "Mirror {:?} of {:?}: copying stopped: {err}",
+                    mirror.config.name, source.name
+                ),
+            }
+        }
+        advanced
+    }
+
+    /// A mirror with `mirror_direct` that answers direct gets for `origin`.
+    pub(super) fn direct_mirror_of(&self, origin: &str) -> Option<Arc<Stream>> {
+        self.streams
+            .lock()
+            .values()
+            .find(|s| {
+                s.config.mirror_direct && s.config.mirror.as_ref().is_some_and(|m| m.name == origin)
+            })
+            .cloned()
+    }
+
+    /// The `mirror` section of a mirror's stream info.
+    pub(super) fn mirror_info(&self, mirror: &Stream) -> Option<StreamSourceInfo> {
+        let source = mirror.config.mirror.as_ref()?;
+        let lag = self.stream(&source.name).map_or(0, |origin| {
+            let next = mirror.store.state(false).last_seq + 1;
+            origin
+                .store
+                .num_pending(next, filter(source).as_bytes(), false)
+        });
+        let last = *mirror.mirror_active.lock();
+        Some(StreamSourceInfo {
+            name: source.name.clone(),
+            external: source.external.clone(),
+            lag,
+            active: if last == 0 {
+                -1
+            } else {
+                (natrium_store::now_nanos() - last).max(0)
+            },
+            filter_subject: source.filter_subject.clone(),
+            subject_transforms: source.subject_transforms.clone(),
+            ..StreamSourceInfo::default()
+        })
+    }
+}
+
+fn filter(source: &natrium_jetstream::stream::StreamSource) -> &str {
+    if source.filter_subject.is_empty() {
+        ">"
+    } else {
+        &source.filter_subject
+    }
+}
+
+/// Copies what the mirror lacks; returns how many messages.
+fn copy_from(mirror: &Stream, origin: &Stream) -> Result<usize, natrium_store::StoreError> {
+    let Some(source) = &mirror.config.mirror else {
+        return Ok(0);
+    };
+    let since = source
+        .opt_start_time
+        .and_then(|t| t.unix_nanos())
+        .unwrap_or(i64::MIN);
+    let mut next = (mirror.store.state(false).last_seq + 1).max(source.opt_start_seq);
+    let mut copied = 0;
+    while copied < COPY_PER_ROUND {
+        let message = match origin.store.load_next(filter(source).as_bytes(), next) {
+            Ok(message) => message,
+            Err(_) => break,
+        };
+        next = message.seq + 1;
+        if message.timestamp < since {
+            // Not wanted: used up, so later rounds start past it.
+            mirror.store.skip_msgs(message.seq)?;
+            continue;
+        }
+        if message.seq > mirror.store.state(false).last_seq + 1 {
+            mirror.store.skip_msgs(message.seq - 1)?;
+        }
+        mirror.store.store_at(
+            &message.subject,
+            &message.headers,
+            &message.payload,
+            None,
+            message.timestamp,
+        )?;
+        copied += 1;
+    }
+    if copied > 0 {
+        *mirror.mirror_active.lock() = natrium_store::now_nanos();
+    }
+    Ok(copied)
+}
