@@ -456,3 +456,56 @@ async fn deliver_policies() {
         vec![3, 4, 5]
     );
 }
+
+#[tokio::test]
+async fn consumer_advisories_for_create_terminate_and_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, client, js) = setup(dir.path()).await;
+    let stream = tasks(&js, stream::RetentionPolicy::Limits).await;
+    let mut advisories = client
+        .subscribe("$JS.EVENT.ADVISORY.CONSUMER.*.TASKS.audited")
+        .await
+        .unwrap();
+    common::sync(&client).await;
+    publish_n(&js, "tasks.a", 1).await;
+    let consumer: consumer::PullConsumer = stream
+        .create_consumer(pull::Config {
+            durable_name: Some("audited".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut batch = consumer.fetch().max_messages(1).messages().await.unwrap();
+    let message = next_of(&mut batch).await;
+    message.ack_with(AckKind::Term).await.unwrap();
+    stream.delete_consumer("audited").await.unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 3 {
+        let advisory = tokio::time::timeout(HANG_GUARD, advisories.next())
+            .await
+            .unwrap()
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&advisory.payload).unwrap();
+        seen.push((
+            advisory.subject.to_string(),
+            body["type"].as_str().unwrap_or_default().to_string(),
+        ));
+    }
+    assert_eq!(
+        seen,
+        vec![
+            (
+                "$JS.EVENT.ADVISORY.CONSUMER.CREATED.TASKS.audited".to_string(),
+                "io.nats.jetstream.advisory.v1.consumer_action".to_string()
+            ),
+            (
+                "$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.TASKS.audited".to_string(),
+                "io.nats.jetstream.advisory.v1.terminated".to_string()
+            ),
+            (
+                "$JS.EVENT.ADVISORY.CONSUMER.DELETED.TASKS.audited".to_string(),
+                "io.nats.jetstream.advisory.v1.consumer_action".to_string()
+            ),
+        ]
+    );
+}

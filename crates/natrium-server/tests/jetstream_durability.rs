@@ -104,3 +104,89 @@ async fn acknowledged_messages_survive_kill_9(sync_setting: &str) {
         assert_eq!(message.payload, payload.as_bytes(), "seq {seq} differs");
     }
 }
+
+/// A durable consumer's progress survives SIGKILL: acknowledged messages
+/// are not delivered again, unacknowledged ones are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consumer_progress_survives_kill_9() {
+    use async_nats::jetstream::consumer::{pull, PullConsumer};
+
+    let store = tempfile::tempdir().unwrap();
+    let config = format!(
+        "jetstream {{\n  store_dir: \"{}\"\n  sync_interval: always\n}}\n",
+        path_str(store.path())
+    );
+    let (_dir, config_path) = temp_file("js.conf", &config);
+    let args = |port: &str| {
+        vec![
+            "-c".to_string(),
+            path_str(&config_path).to_string(),
+            "-a".into(),
+            "127.0.0.1".into(),
+            "-p".into(),
+            port.to_string(),
+        ]
+    };
+    let first_args = args("-1");
+    let mut server =
+        ServerProcess::start(&first_args.iter().map(String::as_str).collect::<Vec<_>>());
+    let port = server.port;
+    let js = jetstream::new(async_nats::connect(server.url()).await.unwrap());
+    let stream = js
+        .create_stream(stream::Config {
+            name: "WORK".into(),
+            subjects: vec!["work.>".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    for i in 0..10 {
+        js.publish("work.item", format!("{i}").into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    let consumer: PullConsumer = stream
+        .create_consumer(pull::Config {
+            durable_name: Some("worker".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut batch = consumer.fetch().max_messages(6).messages().await.unwrap();
+    let mut n = 0;
+    while let Some(message) = batch.next().await {
+        let message = message.unwrap();
+        n += 1;
+        if n <= 4 {
+            message.double_ack().await.expect("ack kept");
+        }
+    }
+    server.signal(libc::SIGKILL);
+    server.wait();
+
+    let restart_args = args(&port.to_string());
+    let restarted =
+        ServerProcess::start(&restart_args.iter().map(String::as_str).collect::<Vec<_>>());
+    let js = jetstream::new(async_nats::connect(restarted.url()).await.unwrap());
+    let stream = js.get_stream("WORK").await.unwrap();
+    let mut consumer: PullConsumer = stream.get_consumer("worker").await.unwrap();
+    let info = consumer.info().await.unwrap();
+    assert_eq!(
+        info.ack_floor.stream_sequence, 4,
+        "acknowledged before the kill"
+    );
+    assert_eq!(info.delivered.stream_sequence, 6);
+    assert_eq!(
+        info.num_ack_pending, 2,
+        "5 and 6 were delivered, not acknowledged"
+    );
+    let mut batch = consumer.fetch().max_messages(1).messages().await.unwrap();
+    let next = batch.next().await.unwrap().unwrap();
+    assert_eq!(
+        next.info().unwrap().stream_sequence,
+        7,
+        "delivery goes on after what was delivered"
+    );
+}

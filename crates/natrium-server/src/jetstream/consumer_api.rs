@@ -205,7 +205,7 @@ impl JetStream {
         if !self.delete_consumer_named(stream, name, &mut out) {
             return Err(ErrorId::ConsumerNotFoundErr.into());
         }
-        self.send(&out);
+        self.send_after_replies(out);
         Ok(ConsumerDeleteBody { success: true })
     }
 

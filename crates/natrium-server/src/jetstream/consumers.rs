@@ -67,6 +67,23 @@ impl JetStream {
         let now = natrium_store::now_nanos();
         let outcome = consumer.acknowledge(target.stream_seq, &ack, now);
         self.retire_acked(&stream, &consumer, &outcome.acked, group);
+        if let Some((stream_seq, consumer_seq, deliveries)) = outcome.terminated {
+            let reason = match &ack {
+                AckReply::Term(Some(reason)) => reason.clone(),
+                _ => String::new(),
+            };
+            group.replies.push(self.advisory(
+                "MSG_TERMINATED",
+                "terminated",
+                &consumer,
+                serde_json::json!({
+                    "consumer_seq": consumer_seq,
+                    "stream_seq": stream_seq,
+                    "deliveries": deliveries,
+                    "reason": reason,
+                }),
+            ));
+        }
         if let AckReply::Next(body) = &ack {
             if let (Some(reply), Ok(request)) = (&message.reply, NextRequest::parse(body)) {
                 consumer.add_pull_request(reply, &request, now);
@@ -249,21 +266,39 @@ impl JetStream {
 
     /// `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>`.
     fn max_deliveries_advisory(&self, consumer: &Consumer, seq: u64, deliveries: u64) -> Outgoing {
+        self.advisory(
+            "MAX_DELIVERIES",
+            "max_deliver",
+            consumer,
+            serde_json::json!({ "stream_seq": seq, "deliveries": deliveries }),
+        )
+    }
+
+    /// A consumer advisory on `$JS.EVENT.ADVISORY.CONSUMER.<event>.<stream>.<consumer>`
+    /// of type `io.nats.jetstream.advisory.v1.<kind>`, with `fields` added.
+    pub(super) fn advisory(
+        &self,
+        event: &str,
+        kind: &str,
+        consumer: &Consumer,
+        fields: serde_json::Value,
+    ) -> Outgoing {
         let subject = format!(
-            "{}.CONSUMER.MAX_DELIVERIES.{}.{}",
+            "{}.CONSUMER.{event}.{}.{}",
             natrium_jetstream::subjects::ADVISORY_PREFIX,
             consumer.stream,
             consumer.name
         );
         let mut body = serde_json::json!({
-            "type": "io.nats.jetstream.advisory.v1.max_deliver",
+            "type": format!("io.nats.jetstream.advisory.v1.{kind}"),
             "id": advisory_id(),
             "timestamp": natrium_jetstream::Timestamp::now(),
             "stream": consumer.stream,
             "consumer": consumer.name,
-            "stream_seq": seq,
-            "deliveries": deliveries,
         });
+        if let (Some(body), Some(fields)) = (body.as_object_mut(), fields.as_object()) {
+            body.extend(fields.clone());
+        }
         if !self.domain.is_empty() {
             body["domain"] = serde_json::Value::String(self.domain.clone());
         }
@@ -290,6 +325,7 @@ impl JetStream {
             return false;
         };
         consumer.close(out);
+        out.push(self.action_advisory(&consumer, "delete"));
         if let Some(dir) = &consumer.dir {
             if let Err(err) = std::fs::remove_dir_all(dir) {
                 if err.kind() != std::io::ErrorKind::NotFound {
@@ -303,6 +339,21 @@ impl JetStream {
         true
     }
 
+    /// `CONSUMER.CREATED` / `CONSUMER.DELETED`: a consumer came or went.
+    fn action_advisory(&self, consumer: &Consumer, action: &str) -> Outgoing {
+        let event = if action == "create" {
+            "CREATED"
+        } else {
+            "DELETED"
+        };
+        self.advisory(
+            event,
+            "consumer_action",
+            consumer,
+            serde_json::json!({ "action": action }),
+        )
+    }
+
     /// Drops every consumer of a stream (the stream is being deleted).
     pub(super) fn remove_consumers(&self, stream: &str) {
         let removed = self.consumers.lock().remove(stream).unwrap_or_default();
@@ -310,7 +361,7 @@ impl JetStream {
         for consumer in removed.values() {
             consumer.close(&mut out);
         }
-        self.send(&out);
+        self.send_after_replies(out);
     }
 
     /// Registers a consumer (and writes its configuration if it is kept on disk).
@@ -325,11 +376,15 @@ impl JetStream {
             state::write_atomically(&state::meta_path(dir), &json, true)?;
         }
         let consumer = Arc::new(consumer);
-        self.consumers
+        let replaced = self
+            .consumers
             .lock()
             .entry(consumer.stream.clone())
             .or_default()
             .insert(consumer.name.clone(), consumer.clone());
+        if replaced.is_none() {
+            self.send_after_replies(vec![self.action_advisory(&consumer, "create")]);
+        }
         Ok(consumer)
     }
 

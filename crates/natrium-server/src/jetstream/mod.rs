@@ -89,6 +89,8 @@ pub struct JetStream {
     /// `$JS.FC.>`: answers to flow-control requests.
     flow_control_sid: u64,
     streams: Mutex<BTreeMap<String, Arc<Stream>>>,
+    /// Side messages of API calls, sent after the group's replies.
+    after_replies: Mutex<Vec<consumer::Outgoing>>,
     /// Consumers by stream, then by name.
     consumers: Mutex<BTreeMap<String, BTreeMap<String, Arc<consumer::Consumer>>>>,
     /// Subscription id → the stream it feeds.
@@ -188,6 +190,7 @@ impl JetStream {
             flow_control_sid,
             streams: Mutex::new(BTreeMap::new()),
             consumers: Mutex::new(BTreeMap::new()),
+            after_replies: Mutex::new(Vec::new()),
             routes: Mutex::new(HashMap::new()),
             api_total: AtomicU64::new(0),
             api_errors: AtomicU64::new(0),
@@ -273,6 +276,8 @@ impl JetStream {
         }
         self.save_consumers();
         self.send(&group.replies);
+        let later = std::mem::take(&mut *self.after_replies.lock());
+        self.send(&later);
         // Stored and durable: now consumers may deliver it.
         let mut streams = if group.api_calls {
             None
@@ -284,6 +289,13 @@ impl JetStream {
             streams.extend(mirrored);
         }
         self.serve_consumers(streams);
+    }
+
+    /// Queues messages an API call produced on the side (advisories, ends
+    /// of pull requests) to follow the group's replies, keeping them in the
+    /// order the requests came in.
+    pub(super) fn send_after_replies(&self, messages: Vec<consumer::Outgoing>) {
+        self.after_replies.lock().extend(messages);
     }
 
     /// Publishes what JetStream has to say.

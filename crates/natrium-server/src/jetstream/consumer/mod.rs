@@ -20,7 +20,9 @@ pub mod state;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::PathBuf;
 
-use natrium_jetstream::consumer::{AckPolicy, ConsumerConfig, DeliverPolicy, NextRequest};
+use natrium_jetstream::consumer::{
+    AckPolicy, ConsumerConfig, DeliverPolicy, NextRequest, ReplayPolicy,
+};
 use natrium_jetstream::headers::{HeaderBlock, HeaderBuilder, MSG_SIZE};
 use natrium_jetstream::Timestamp;
 use natrium_store::StoredMessage;
@@ -31,9 +33,11 @@ use self::pull::{PullRequest, Waiting};
 use self::state::SavedState;
 use super::stream::Stream;
 
-/// Flow control: a push consumer asks for a reply after this many messages,
-/// and stops delivering when two such windows are unanswered.
+/// Flow control: a push consumer asks for a reply after this many messages
+/// or bytes, and stops delivering when two such windows are unanswered, so
+/// a slow reader (or a large object being read) holds at most a few MiB.
 const FLOW_CONTROL_WINDOW: u64 = 512;
+const FLOW_CONTROL_WINDOW_BYTES: u64 = 2 << 20;
 
 /// A message for JetStream to publish.
 pub struct Outgoing {
@@ -98,8 +102,11 @@ struct State {
     /// Unanswered flow-control request subject, and messages sent since it.
     flow_control: Option<String>,
     since_flow_control: u64,
+    since_flow_control_bytes: u64,
     flow_control_count: u64,
     paused_until: i64,
+    /// Replay original: the first message's timestamp and when it went out.
+    replay_start: Option<(i64, i64)>,
     /// Messages that reached max_deliver, for advisories.
     exhausted: Vec<MaxDeliveries>,
     /// Changed since last written to disk.
@@ -112,6 +119,8 @@ pub struct AckOutcome {
     /// Stream sequences no longer needed by this consumer (work queue
     /// streams remove them).
     pub acked: Vec<u64>,
+    /// A `+TERM`inated message: (stream seq, consumer seq, deliveries).
+    pub terminated: Option<(u64, u64, u64)>,
 }
 
 /// A `MAX_DELIVERIES` advisory to publish: (stream seq, deliveries).
@@ -319,7 +328,8 @@ impl Consumer {
             let push = !self.is_pull();
             if push {
                 if state.flow_control.is_some()
-                    && state.since_flow_control >= 2 * FLOW_CONTROL_WINDOW
+                    && (state.since_flow_control >= 2 * FLOW_CONTROL_WINDOW
+                        || state.since_flow_control_bytes >= 2 * FLOW_CONTROL_WINDOW_BYTES)
                 {
                     break; // stalled until the client answers flow control
                 }
@@ -344,6 +354,16 @@ impl Consumer {
             let Some((message, redelivery)) = self.next_message(&mut state, stream, full) else {
                 break;
             };
+            if self.config.replay_policy == ReplayPolicy::Original && !redelivery {
+                // Spaced as they were stored: not before its time has come
+                // (the consumer timer comes back for it).
+                let (first_ts, started) =
+                    *state.replay_start.get_or_insert((message.timestamp, now));
+                if now - started < message.timestamp - first_ts {
+                    self.put_back(&mut state, message.seq, false);
+                    break;
+                }
+            }
             let size =
                 (message.subject.len() + message.headers.len() + message.payload.len()) as u64;
             let target = if push {
@@ -375,8 +395,10 @@ impl Consumer {
                 state.last_push_sent = now;
                 if self.config.flow_control {
                     state.since_flow_control += 1;
+                    state.since_flow_control_bytes += size;
                     if state.flow_control.is_none()
-                        && state.since_flow_control >= FLOW_CONTROL_WINDOW
+                        && (state.since_flow_control >= FLOW_CONTROL_WINDOW
+                            || state.since_flow_control_bytes >= FLOW_CONTROL_WINDOW_BYTES)
                     {
                         out.push(self.flow_control_request(&mut state));
                     }
@@ -570,6 +592,7 @@ impl Consumer {
         if state.flow_control.as_deref() == Some(subject) {
             state.flow_control = None;
             state.since_flow_control = 0;
+            state.since_flow_control_bytes = 0;
         }
     }
 
@@ -580,6 +603,9 @@ impl Consumer {
         state.last_active = now;
         match ack {
             AckReply::Ack | AckReply::Next(_) | AckReply::Term(_) => {
+                if let (AckReply::Term(_), Some(pending)) = (ack, state.pending.get(&seq)) {
+                    outcome.terminated = Some((seq, pending.consumer_seq, pending.deliveries));
+                }
                 if self.config.ack_policy == AckPolicy::All {
                     let acked: Vec<u64> = state.pending.range(..=seq).map(|(&s, _)| s).collect();
                     for s in acked {
