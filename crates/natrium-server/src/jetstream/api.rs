@@ -111,6 +111,9 @@ impl JetStream {
                 Ok(request) => reply(self.consumer_list(stream, request.offset)),
                 Err(error) => reply::<natrium_jetstream::consumer::ConsumerListBody>(Err(error)),
             },
+            Endpoint::ConsumerUnpin(stream, consumer) => {
+                reply(self.unpin_consumer(stream, consumer, body))
+            }
             Endpoint::ConsumerPause(stream, consumer) => {
                 reply(self.pause_consumer(stream, consumer, body))
             }

@@ -13,8 +13,8 @@ use natrium_jetstream::consumer::{
     check_action, check_config_for_stream, check_consumer_update, check_create_request,
     check_max_consumers, check_workqueue_partition, ConsumerConfig, ConsumerCreateBody,
     ConsumerDeleteBody, ConsumerInfo, ConsumerInfoBody, ConsumerLimitsContext, ConsumerListBody,
-    ConsumerNamesBody, ConsumerPauseBody, ConsumerPauseRequest, CreateConsumerRequest,
-    CreateOutcome, CreateSubject, SequenceInfo,
+    ConsumerNamesBody, ConsumerPauseBody, ConsumerPauseRequest, ConsumerUnpinBody,
+    ConsumerUnpinRequest, CreateConsumerRequest, CreateOutcome, CreateSubject, SequenceInfo,
 };
 use natrium_jetstream::errors::ErrorId;
 use natrium_jetstream::stream::ClusterInfo;
@@ -244,6 +244,22 @@ impl JetStream {
             consumers: infos,
             missing: Vec::new(),
         })
+    }
+
+    pub(super) fn unpin_consumer(
+        &self,
+        stream: &str,
+        name: &str,
+        body: &[u8],
+    ) -> Result<ConsumerUnpinBody, ApiError> {
+        let request = ConsumerUnpinRequest::parse(body)?;
+        self.stream(stream).ok_or(ErrorId::StreamNotFoundErr)?;
+        let consumer = self
+            .consumer(stream, name)
+            .ok_or(ErrorId::ConsumerNotFoundErr)?;
+        request.check(&consumer.config)?;
+        consumer.unpin();
+        Ok(ConsumerUnpinBody {})
     }
 
     pub(super) fn pause_consumer(

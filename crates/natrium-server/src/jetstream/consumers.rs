@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use natrium_jetstream::consumer::NextRequest;
+use natrium_jetstream::consumer::{NextRequest, PullStatus};
 use natrium_jetstream::stream::RetentionPolicy;
 use tracing::{error, warn};
 
@@ -187,22 +187,23 @@ impl JetStream {
         if !consumer.is_pull() {
             return;
         }
-        match NextRequest::parse(&message.payload) {
-            Ok(request) => match request.check(&consumer.config) {
-                Ok(()) => {
-                    consumer.add_pull_request(reply, &request, natrium_store::now_nanos());
-                    group.serve(stream);
-                }
-                Err(status) => {
-                    group
-                        .replies
-                        .push(Group::reply(reply, Some(status.to_header()), Vec::new()))
-                }
-            },
+        let waiting = consumer.snapshot().num_waiting as i64;
+        let checked = NextRequest::parse(&message.payload).and_then(|request| {
+            request.check(&consumer.config)?;
+            request.check_pin(consumer.pin().as_deref())?;
+            if consumer.config.max_waiting > 0 && waiting >= consumer.config.max_waiting {
+                return Err(PullStatus::ExceededMaxWaiting);
+            }
+            Ok(request)
+        });
+        match checked {
+            Ok(request) => {
+                consumer.add_pull_request(reply, &request, natrium_store::now_nanos());
+                group.serve(stream);
+            }
             Err(status) => {
-                group
-                    .replies
-                    .push(Group::reply(reply, Some(status.to_header()), Vec::new()))
+                let headers = Some(status.to_header());
+                group.replies.push(Group::reply(reply, headers, Vec::new()))
             }
         }
     }
@@ -232,11 +233,8 @@ impl JetStream {
                 continue;
             };
             for consumer in self.consumers_of(&name) {
-                let interest = consumer.is_pull()
-                    || self
-                        .client
-                        .has_interest(consumer.config.deliver_subject.as_bytes());
-                consumer.deliver(&stream, now, interest, &mut out);
+                let interest = |subject: &str| self.client.has_interest(subject.as_bytes());
+                consumer.deliver(&stream, now, &interest, &mut out);
             }
         }
         self.send(&out);

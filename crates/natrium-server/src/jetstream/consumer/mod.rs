@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::PathBuf;
 
 use natrium_jetstream::consumer::{
-    AckPolicy, ConsumerConfig, DeliverPolicy, NextRequest, ReplayPolicy,
+    AckPolicy, ConsumerConfig, DeliverPolicy, NextRequest, PriorityPolicy, ReplayPolicy,
 };
 use natrium_jetstream::headers::{HeaderBlock, HeaderBuilder, MSG_SIZE};
 use natrium_jetstream::Timestamp;
@@ -105,6 +105,8 @@ struct State {
     since_flow_control_bytes: u64,
     flow_control_count: u64,
     paused_until: i64,
+    /// `pinned_client`: the pin id and when its client last asked.
+    pinned: Option<(String, i64)>,
     /// Replay original: the first message's timestamp and when it went out.
     replay_start: Option<(i64, i64)>,
     /// Messages that reached max_deliver, for advisories.
@@ -295,7 +297,15 @@ impl Consumer {
         let mut state = self.state.lock();
         state.last_active = now;
         let expires = request.expires.max(0);
+        if let Some((pin, asked)) = &mut state.pinned {
+            if request.id == *pin {
+                *asked = now;
+            }
+        }
         state.waiting.queue.push_back(PullRequest {
+            overflow: (request.min_pending, request.min_ack_pending),
+            pin_id: request.id.clone(),
+            priority: request.priority,
             reply: reply.to_string(),
             batch: request.batch.max(1) as u64,
             max_bytes: request.max_bytes.max(0) as u64,
@@ -312,16 +322,28 @@ impl Consumer {
     /// pull requests. Ends `no_wait` requests that can't be served further.
     /// `interest`: whether a push consumer's deliver subject has subscribers
     /// (nats-server only pushes to a consumer someone listens to).
-    pub fn deliver(&self, stream: &Stream, now: i64, interest: bool, out: &mut Vec<Outgoing>) {
+    pub fn deliver(
+        &self,
+        stream: &Stream,
+        now: i64,
+        interest: &dyn Fn(&str) -> bool,
+        out: &mut Vec<Outgoing>,
+    ) {
         let mut state = self.state.lock();
         if state.paused_until > now {
             return;
         }
         if !self.is_pull() {
-            if !interest {
+            if !interest(&self.config.deliver_subject) {
                 return;
             }
             state.last_active = now;
+        } else {
+            // A client that went away mid-fetch leaves no one to deliver to.
+            state
+                .waiting
+                .queue
+                .retain(|request| interest(&request.reply));
         }
         let mut num_pending: Option<u64> = None;
         loop {
@@ -348,6 +370,14 @@ impl Consumer {
                     break;
                 }
             }
+            let chosen = if push {
+                None
+            } else {
+                match self.choose_request(&mut state, stream) {
+                    Some(index) => Some(index),
+                    None => break,
+                }
+            };
             let full = self.config.ack_policy != AckPolicy::None
                 && self.config.max_ack_pending > 0
                 && state.pending.len() as i64 >= self.config.max_ack_pending;
@@ -366,21 +396,22 @@ impl Consumer {
             }
             let size =
                 (message.subject.len() + message.headers.len() + message.payload.len()) as u64;
-            let target = if push {
-                self.config.deliver_subject.clone()
-            } else {
-                let Some(request) = state.waiting.queue.front_mut() else {
-                    break;
-                };
-                if request.has_max_bytes && size > request.max_bytes {
-                    // It does not fit: the request ends, the message waits.
-                    self.put_back(&mut state, message.seq, redelivery);
-                    if let Some(request) = state.waiting.queue.pop_front() {
-                        out.push(Outgoing::status(&request.reply, pull::too_big(&request)));
+            let target = match chosen {
+                None => self.config.deliver_subject.clone(),
+                Some(index) => {
+                    let Some(request) = state.waiting.queue.get(index) else {
+                        break;
+                    };
+                    if request.has_max_bytes && size > request.max_bytes {
+                        // It does not fit: the request ends, the message waits.
+                        self.put_back(&mut state, message.seq, redelivery);
+                        if let Some(request) = state.waiting.queue.remove(index) {
+                            out.push(Outgoing::status(&request.reply, pull::too_big(&request)));
+                        }
+                        continue;
                     }
-                    continue;
+                    request.reply.clone()
                 }
-                request.reply.clone()
             };
             // Counted once (the cursor is already past this message), then
             // kept up to date by hand.
@@ -390,7 +421,12 @@ impl Consumer {
                 Some(n) => n.saturating_sub(1),
             };
             num_pending = Some(remaining);
-            out.push(self.delivery(&mut state, message, redelivery, target, remaining, now));
+            let mut delivery =
+                self.delivery(&mut state, message, redelivery, target, remaining, now);
+            if let Some((pin, _)) = &state.pinned {
+                delivery.headers = Some(with_header(delivery.headers.take(), PIN_ID, pin));
+            }
+            out.push(delivery);
             if push {
                 state.last_push_sent = now;
                 if self.config.flow_control {
@@ -403,7 +439,10 @@ impl Consumer {
                         out.push(self.flow_control_request(&mut state));
                     }
                 }
-            } else if let Some(request) = state.waiting.queue.front_mut() {
+            } else if let Some(index) = chosen {
+                let Some(request) = state.waiting.queue.get_mut(index) else {
+                    break;
+                };
                 request.batch -= 1;
                 request.delivered += 1;
                 request.last_sent = now;
@@ -412,7 +451,7 @@ impl Consumer {
                 }
                 let done = request.batch == 0 || (request.has_max_bytes && request.max_bytes == 0);
                 if done {
-                    state.waiting.queue.pop_front();
+                    state.waiting.queue.remove(index);
                 }
             }
         }
@@ -429,6 +468,60 @@ impl Consumer {
             }
             state.waiting.queue = kept;
         }
+    }
+
+    /// Which waiting request the next message goes to, per the priority
+    /// policy (ADR-42): the oldest request, or with `overflow` the oldest
+    /// whose `min_pending`/`min_ack_pending` the consumer meets, with
+    /// `pinned_client` only the pinned client's (the first to ask gets
+    /// pinned), with `prioritized` the lowest `priority` value first.
+    fn choose_request(&self, state: &mut State, stream: &Stream) -> Option<usize> {
+        match self.config.priority_policy {
+            PriorityPolicy::None => (!state.waiting.queue.is_empty()).then_some(0),
+            PriorityPolicy::Overflow => {
+                let pending = self.num_pending_locked(state, stream) as i64;
+                let ack_pending = state.pending.len() as i64;
+                state.waiting.queue.iter().position(|request| {
+                    let (min_pending, min_ack_pending) = request.overflow;
+                    (min_pending == 0 && min_ack_pending == 0)
+                        || (min_pending > 0 && pending >= min_pending)
+                        || (min_ack_pending > 0 && ack_pending >= min_ack_pending)
+                })
+            }
+            PriorityPolicy::PinnedClient => {
+                if let Some((pin, _)) = &state.pinned {
+                    let pin = pin.clone();
+                    return state.waiting.queue.iter().position(|r| r.pin_id == pin);
+                }
+                let front = state.waiting.queue.front_mut()?;
+                let pin = new_pin_id();
+                front.pin_id = pin.clone();
+                state.pinned = Some((pin, natrium_store::now_nanos()));
+                state.dirty = true;
+                Some(0)
+            }
+            PriorityPolicy::Prioritized => state
+                .waiting
+                .queue
+                .iter()
+                .enumerate()
+                .min_by_key(|(index, request)| (request.priority, *index))
+                .map(|(index, _)| index),
+        }
+    }
+
+    /// The current pin of a `pinned_client` consumer.
+    pub fn pin(&self) -> Option<String> {
+        self.state
+            .lock()
+            .pinned
+            .as_ref()
+            .map(|(pin, _)| pin.clone())
+    }
+
+    /// `CONSUMER.UNPIN`: the next request gets the pin.
+    pub fn unpin(&self) {
+        self.state.lock().pinned = None;
     }
 
     /// The next message to deliver: a due redelivery first, then the
@@ -707,6 +800,13 @@ impl Consumer {
                 builder.finish(),
             ));
         }
+        // A pinned client that stopped asking loses the pin.
+        let timeout = self.config.priority_timeout;
+        if let Some((_, asked)) = state.pinned {
+            if timeout > 0 && now - asked > timeout {
+                state.pinned = None;
+            }
+        }
         if state.paused_until > 0 && state.paused_until <= now {
             state.paused_until = 0;
         }
@@ -790,6 +890,28 @@ pub struct Snapshot {
     pub num_redelivered: u64,
     pub num_waiting: u64,
     pub paused_until: i64,
+}
+
+/// The header naming the pin of a `pinned_client` delivery.
+const PIN_ID: &str = "Nats-Pin-Id";
+
+/// `headers` (or a fresh block) with `key: value` added.
+fn with_header(headers: Option<Vec<u8>>, key: &str, value: &str) -> Vec<u8> {
+    let builder = match headers.as_deref().map(HeaderBlock::parse) {
+        Some(Ok(block)) => HeaderBuilder::from_block(&block),
+        _ => HeaderBuilder::new(),
+    };
+    builder.add(key, value).finish()
+}
+
+/// A new pin id (nats-server uses a NUID: 22 characters).
+fn new_pin_id() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut rng = rand::thread_rng();
+    (0..22)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 /// The consumer's filters; one `>` when it has none.

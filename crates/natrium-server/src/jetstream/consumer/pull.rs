@@ -30,6 +30,12 @@ pub struct PullRequest {
     pub last_sent: i64,
     /// Messages delivered to it so far.
     pub delivered: u64,
+    /// `overflow` thresholds: (min_pending, min_ack_pending), 0 for none.
+    pub overflow: (i64, i64),
+    /// The pin id it carries (`pinned_client`), or was given.
+    pub pin_id: String,
+    /// `prioritized`: 0 is served first.
+    pub priority: i64,
 }
 
 /// The pull requests of one consumer, oldest first (served in order).
