@@ -584,3 +584,30 @@ impl tokio::io::AsyncRead for PatternReader {
         std::task::Poll::Ready(Ok(()))
     }
 }
+
+/// An ordered consumer whose server-side consumer vanishes (its pull
+/// request ends with `409 Consumer Deleted`) creates a new one where it
+/// left off, and the reader sees every message once, in order.
+#[tokio::test]
+async fn ordered_consumer_recovers_when_its_consumer_vanishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, _client, js) = setup(dir.path()).await;
+    let stream = tasks(&js, stream::RetentionPolicy::Limits).await;
+    publish_n(&js, "tasks.a", 20).await;
+    let mut consumer = stream
+        .create_consumer(pull::OrderedConfig::default())
+        .await
+        .unwrap();
+    let name = consumer.info().await.unwrap().name.clone();
+    let mut messages = consumer.messages().await.unwrap();
+    for expected in 1..=10u64 {
+        let message = next_of(&mut messages).await;
+        assert_eq!(message.info().unwrap().stream_sequence, expected);
+    }
+    stream.delete_consumer(&name).await.unwrap();
+    publish_n(&js, "tasks.a", 10).await;
+    for expected in 11..=30u64 {
+        let message = next_of(&mut messages).await;
+        assert_eq!(message.info().unwrap().stream_sequence, expected);
+    }
+}
