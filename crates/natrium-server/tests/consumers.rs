@@ -611,3 +611,44 @@ async fn ordered_consumer_recovers_when_its_consumer_vanishes() {
         assert_eq!(message.info().unwrap().stream_sequence, expected);
     }
 }
+
+/// An ephemeral consumer nobody uses goes away after its inactive
+/// threshold; one whose push subscriber is still there stays.
+#[tokio::test]
+async fn inactive_ephemerals_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, client, js) = setup(dir.path()).await;
+    let stream = tasks(&js, stream::RetentionPolicy::Limits).await;
+    let idle: consumer::PullConsumer = stream
+        .create_consumer(pull::Config {
+            inactive_threshold: Duration::from_millis(200),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let idle_name = idle.cached_info().name.clone();
+    let _listener = client.subscribe("watched.inbox").await.unwrap();
+    let watched: consumer::PushConsumer = stream
+        .create_consumer(push::Config {
+            deliver_subject: "watched.inbox".into(),
+            inactive_threshold: Duration::from_millis(200),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let watched_name = watched.cached_info().name.clone();
+    let mut gone = false;
+    for _ in 0..100 {
+        // Hang guard only: the threshold is short, the loop bounded.
+        if stream.consumer_info(&idle_name).await.is_err() {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(gone, "the idle ephemeral was removed");
+    assert!(
+        stream.consumer_info(&watched_name).await.is_ok(),
+        "a consumer with a listener stays"
+    );
+}

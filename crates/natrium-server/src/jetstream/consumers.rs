@@ -253,6 +253,14 @@ impl JetStream {
             for (seq, deliveries) in consumer.tick(now, &mut out) {
                 out.push(self.max_deliveries_advisory(consumer, seq, deliveries));
             }
+            // A push consumer is active while someone listens to it.
+            if !consumer.is_pull()
+                && self
+                    .client
+                    .has_interest(consumer.config.deliver_subject.as_bytes())
+            {
+                consumer.touch(now);
+            }
             if consumer.inactive(now) {
                 self.delete_consumer_named(&consumer.stream, &consumer.name, &mut out);
             }

@@ -258,10 +258,6 @@ impl Consumer {
         self.config.deliver_subject.is_empty()
     }
 
-    pub fn is_durable(&self) -> bool {
-        !self.config.durable_name.is_empty()
-    }
-
     /// The state to write to disk, if it changed since last time.
     pub fn take_dirty_state(&self) -> Option<SavedState> {
         let mut state = self.state.lock();
@@ -821,13 +817,19 @@ impl Consumer {
         }
     }
 
-    /// Whether an ephemeral consumer has been idle past its threshold.
+    /// Whether the consumer has been idle past its `inactive_threshold`
+    /// (ephemerals get 5 s by default; durables only when they set one).
     pub fn inactive(&self, now: i64) -> bool {
-        if self.is_durable() || self.config.inactive_threshold <= 0 {
+        if self.config.inactive_threshold <= 0 {
             return false;
         }
         let state = self.state.lock();
         state.waiting.queue.is_empty() && now - state.last_active >= self.config.inactive_threshold
+    }
+
+    /// Marks the consumer as in use (its push subscriber is still there).
+    pub fn touch(&self, now: i64) {
+        self.state.lock().last_active = now;
     }
 
     pub fn set_paused_until(&self, until: i64) {
