@@ -120,3 +120,19 @@ async def test_interest_retention(js_server, connect):
     for msg in await second.fetch(2, timeout=2):
         await msg.ack_sync()
     assert (await js.stream_info("EVENTS")).state.messages == 0
+
+
+async def test_sampled_acks_publish_metrics(js_server, connect):
+    import json
+
+    nc = await connect(js_server())
+    js = nc.jetstream()
+    await js.add_stream(name="SAMPLED", subjects=["sampled.>"])
+    await js.publish("sampled.x", b"1")
+    metrics = await nc.subscribe("$JS.EVENT.METRIC.CONSUMER.ACK.SAMPLED.watched")
+    sub = await js.pull_subscribe("sampled.>", durable="watched", config=ConsumerConfig(sample_freq="100%"))
+    (msg,) = await sub.fetch(1, timeout=2)
+    await msg.ack()
+    metric = json.loads((await metrics.next_msg(timeout=2)).data)
+    assert metric["type"] == "io.nats.jetstream.metric.v1.consumer_ack"
+    assert (metric["stream_seq"], metric["consumer_seq"], metric["deliveries"]) == (1, 1, 1)

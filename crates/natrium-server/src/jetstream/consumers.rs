@@ -67,6 +67,19 @@ impl JetStream {
         let now = natrium_store::now_nanos();
         let outcome = consumer.acknowledge(target.stream_seq, &ack, now);
         self.retire_acked(&stream, &consumer, &outcome.acked, group);
+        if let Some((stream_seq, consumer_seq, ack_time, deliveries)) = outcome.acked_message {
+            if sampled(&consumer.config.sample_freq) {
+                group.replies.push(self.ack_metric(
+                    &consumer,
+                    serde_json::json!({
+                        "consumer_seq": consumer_seq,
+                        "stream_seq": stream_seq,
+                        "ack_time": ack_time,
+                        "deliveries": deliveries,
+                    }),
+                ));
+            }
+        }
         if let Some((stream_seq, consumer_seq, deliveries)) = outcome.terminated {
             let reason = match &ack {
                 AckReply::Term(Some(reason)) => reason.clone(),
@@ -345,6 +358,22 @@ impl JetStream {
         true
     }
 
+    /// `$JS.EVENT.METRIC.CONSUMER.ACK.<stream>.<consumer>`: a sampled ack.
+    fn ack_metric(&self, consumer: &Consumer, fields: serde_json::Value) -> Outgoing {
+        let mut metric = self.advisory("ACK", "consumer_ack", consumer, fields);
+        metric.subject = format!(
+            "$JS.EVENT.METRIC.CONSUMER.ACK.{}.{}",
+            consumer.stream, consumer.name
+        );
+        metric.route = metric.subject.clone();
+        // Same envelope as an advisory, but a metric type.
+        if let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&metric.payload) {
+            body["type"] = "io.nats.jetstream.metric.v1.consumer_ack".into();
+            metric.payload = serde_json::to_vec(&body).unwrap_or_default();
+        }
+        metric
+    }
+
     /// `CONSUMER.CREATED` / `CONSUMER.DELETED`: a consumer came or went.
     fn action_advisory(&self, consumer: &Consumer, action: &str) -> Outgoing {
         let event = if action == "create" {
@@ -476,6 +505,16 @@ impl JetStream {
             .dir
             .as_ref()
             .map(|_| self.stream_dir(&stream.config.name).join("obs").join(name))
+    }
+}
+
+/// Whether to sample this ack, per `sample_freq` ("30%" or "30"; empty: never).
+fn sampled(frequency: &str) -> bool {
+    use rand::Rng;
+    let percent = frequency.trim().trim_end_matches('%');
+    match percent.parse::<u32>() {
+        Ok(0) | Err(_) => false,
+        Ok(p) => rand::thread_rng().gen_range(0..100) < p,
     }
 }
 

@@ -123,6 +123,9 @@ pub struct AckOutcome {
     pub acked: Vec<u64>,
     /// A `+TERM`inated message: (stream seq, consumer seq, deliveries).
     pub terminated: Option<(u64, u64, u64)>,
+    /// The acknowledged message, for ack sampling: (stream seq, consumer
+    /// seq, nanos from delivery to ack, deliveries).
+    pub acked_message: Option<(u64, u64, i64, u64)>,
 }
 
 /// A `MAX_DELIVERIES` advisory to publish: (stream seq, deliveries).
@@ -692,8 +695,17 @@ impl Consumer {
         state.last_active = now;
         match ack {
             AckReply::Ack | AckReply::Next(_) | AckReply::Term(_) => {
-                if let (AckReply::Term(_), Some(pending)) = (ack, state.pending.get(&seq)) {
-                    outcome.terminated = Some((seq, pending.consumer_seq, pending.deliveries));
+                if let Some(pending) = state.pending.get(&seq) {
+                    if let AckReply::Term(_) = ack {
+                        outcome.terminated = Some((seq, pending.consumer_seq, pending.deliveries));
+                    } else {
+                        outcome.acked_message = Some((
+                            seq,
+                            pending.consumer_seq,
+                            now - pending.delivered_at,
+                            pending.deliveries,
+                        ));
+                    }
                 }
                 if self.config.ack_policy == AckPolicy::All {
                     let acked: Vec<u64> = state.pending.range(..=seq).map(|(&s, _)| s).collect();
