@@ -136,3 +136,27 @@ async def test_sampled_acks_publish_metrics(js_server, connect):
     metric = json.loads((await metrics.next_msg(timeout=2)).data)
     assert metric["type"] == "io.nats.jetstream.metric.v1.consumer_ack"
     assert (metric["stream_seq"], metric["consumer_seq"], metric["deliveries"]) == (1, 1, 1)
+
+
+async def test_nak_and_pause_advisories(js_server, connect):
+    import json
+    from datetime import datetime, timedelta, timezone
+
+    nc = await connect(js_server())
+    js = nc.jetstream()
+    await js.add_stream(name="ADV", subjects=["adv.>"])
+    await js.publish("adv.x", b"1")
+    naks = await nc.subscribe("$JS.EVENT.ADVISORY.CONSUMER.MSG_NAKED.ADV.c")
+    pauses = await nc.subscribe("$JS.EVENT.ADVISORY.CONSUMER.PAUSE.ADV.c")
+    sub = await js.pull_subscribe("adv.>", durable="c")
+    (msg,) = await sub.fetch(1, timeout=2)
+    await msg.nak()
+    nak = json.loads((await naks.next_msg(timeout=2)).data)
+    assert nak["type"] == "io.nats.jetstream.advisory.v1.nak"
+    assert (nak["stream_seq"], nak["deliveries"]) == (1, 1)
+    until = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+    reply = json.loads((await nc.request("$JS.API.CONSUMER.PAUSE.ADV.c", json.dumps({"pause_until": until}).encode())).data)
+    assert reply["paused"] is True
+    pause = json.loads((await pauses.next_msg(timeout=2)).data)
+    assert pause["type"] == "io.nats.jetstream.advisory.v1.consumer_pause"
+    assert pause["paused"] is True

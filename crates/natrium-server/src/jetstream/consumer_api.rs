@@ -280,6 +280,13 @@ impl JetStream {
             .filter(|&t| t > now)
             .unwrap_or(0);
         consumer.set_paused_until(until);
+        let pause_until = request.pause_until.unwrap_or_default();
+        self.send_after_replies(vec![self.advisory(
+            "PAUSE",
+            "consumer_pause",
+            &consumer,
+            serde_json::json!({ "paused": until > 0, "pause_until": pause_until }),
+        )]);
         Ok(ConsumerPauseBody::at(request.pause_until, Timestamp::now()))
     }
 }

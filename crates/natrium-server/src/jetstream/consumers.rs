@@ -80,6 +80,18 @@ impl JetStream {
                 ));
             }
         }
+        if let Some((stream_seq, consumer_seq, deliveries)) = outcome.naked {
+            group.replies.push(self.advisory(
+                "MSG_NAKED",
+                "nak",
+                &consumer,
+                serde_json::json!({
+                    "consumer_seq": consumer_seq,
+                    "stream_seq": stream_seq,
+                    "deliveries": deliveries,
+                }),
+            ));
+        }
         if let Some((stream_seq, consumer_seq, deliveries)) = outcome.terminated {
             let reason = match &ack {
                 AckReply::Term(Some(reason)) => reason.clone(),

@@ -123,6 +123,8 @@ pub struct AckOutcome {
     pub acked: Vec<u64>,
     /// A `+TERM`inated message: (stream seq, consumer seq, deliveries).
     pub terminated: Option<(u64, u64, u64)>,
+    /// A `-NAK`ed message: (stream seq, consumer seq, deliveries).
+    pub naked: Option<(u64, u64, u64)>,
     /// The acknowledged message, for ack sampling: (stream seq, consumer
     /// seq, nanos from delivery to ack, deliveries).
     pub acked_message: Option<(u64, u64, i64, u64)>,
@@ -727,6 +729,7 @@ impl Consumer {
             AckReply::Nak(delay) => {
                 let wait = delay.map(|d| d.as_nanos().min(i64::MAX as u128) as i64);
                 if let Some(pending) = state.pending.get_mut(&seq) {
+                    outcome.naked = Some((seq, pending.consumer_seq, pending.deliveries));
                     match wait {
                         Some(wait) if wait > 0 => pending.deadline = now.saturating_add(wait),
                         _ => {
