@@ -652,3 +652,47 @@ async fn inactive_ephemerals_are_removed() {
         "a consumer with a listener stays"
     );
 }
+
+#[tokio::test]
+async fn object_store_links_watch_metadata_and_seal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, _client, js) = setup(dir.path()).await;
+    let mut store = js
+        .create_object_store(object_store::Config {
+            bucket: "docs".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut watch = store.watch().await.unwrap();
+    store
+        .put("report.pdf", &mut &b"%PDF-1.7 pretend"[..])
+        .await
+        .unwrap();
+    let seen = next_of(&mut watch).await;
+    assert_eq!(seen.name, "report.pdf");
+
+    let object = store.get("report.pdf").await.unwrap();
+    store.add_link("latest", &object).await.expect("link");
+    let mut linked = store.get("latest").await.expect("the link resolves");
+    let mut body = Vec::new();
+    linked.read_to_end(&mut body).await.unwrap();
+    assert_eq!(body, b"%PDF-1.7 pretend");
+
+    let renamed = store
+        .update_metadata(
+            "report.pdf",
+            object_store::UpdateMetadata {
+                name: "report-2026.pdf".into(),
+                description: Some("yearly".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("metadata updated");
+    assert_eq!(renamed.description.as_deref(), Some("yearly"));
+
+    store.seal().await.expect("sealed");
+    let sealed = store.put("more.txt", &mut &b"no room"[..]).await;
+    assert!(sealed.is_err(), "a sealed store takes nothing new");
+}
