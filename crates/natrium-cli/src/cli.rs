@@ -8,9 +8,11 @@
 //! Sizes accept binary and decimal suffixes (`128`, `1KiB`, `1k`, `1KB`,
 //! `1MiB`, `1MB`), counts accept decimal ones (`100000`, `100k`, `1M`,
 //! `1_000_000`); see [`parse_size`] and [`parse_count`]. The JetStream
-//! subcommands (`bench js ...`) are declared in [`js`].
+//! subcommands (`bench js ...`) are declared in [`js`], the key-value and
+//! object store ones (`bench kv`, `bench object`) in [`store`].
 
 pub mod js;
+pub mod store;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -18,6 +20,7 @@ use std::time::Duration;
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 use self::js::JsCommand;
+use self::store::{KvArgs, ObjectArgs};
 
 /// The server used when neither `--server` nor `NATS_URL` is given.
 pub const DEFAULT_SERVER: &str = "nats://127.0.0.1:4222";
@@ -133,9 +136,17 @@ pub enum BenchCommand {
     /// JetStream workloads (the server must run with JetStream enabled, e.g. `-js`).
     #[command(subcommand)]
     Js(JsCommand),
+
+    /// Key-value bucket: time sequential puts, then gets (JetStream required).
+    #[command(after_help = store::KV_EXAMPLES)]
+    Kv(KvArgs),
+
+    /// Object store: time one put and one get of a large object (JetStream required).
+    #[command(after_help = store::OBJECT_EXAMPLES)]
+    Object(ObjectArgs),
 }
 
-/// Options shared by every `bench` subcommand.
+/// Options shared by every `bench` subcommand that works on a subject.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
     /// Subject to publish to / subscribe on.
@@ -150,6 +161,13 @@ pub struct CommonArgs {
     #[arg(long, value_name = "BYTES", default_value = "128", value_parser = parse_size)]
     pub size: usize,
 
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Output and patience options shared by every `bench` subcommand.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
     /// Print one JSON result object on stdout instead of the human report.
     #[arg(long)]
     pub json: bool,

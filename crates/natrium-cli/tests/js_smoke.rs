@@ -7,48 +7,12 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use common::{natrium, natrium_error, reference_binary, skip, start_server};
-use serde_json::Value;
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let path =
-            std::env::temp_dir().join(format!("natrium-js-smoke-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).expect("create temp dir");
-        TempDir(path)
-    }
-
-    fn as_str(&self) -> &str {
-        self.0.to_str().expect("utf-8 temp path")
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::{natrium, natrium_error, num, reference_binary, skip, start_server, TempDir};
 
 fn js_pub(extra: &[&'static str]) -> Vec<&'static str> {
     let mut args = vec!["bench", "js", "pub", "smoke.js", "--json"];
     args.extend_from_slice(extra);
     args
-}
-
-fn num(value: &Value) -> u64 {
-    value
-        .as_u64()
-        .unwrap_or_else(|| panic!("not a number: {value}"))
 }
 
 #[test]

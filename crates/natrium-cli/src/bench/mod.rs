@@ -14,11 +14,14 @@
 //!
 //! Layout: [`conn`] opens connections and turns their failures into one-line
 //! errors, [`watch`] aborts a run that lost its server or stopped making
-//! progress, [`pubsub`], [`request`] and [`jetstream`] are the workloads, and
-//! [`report`] turns samples into the human, JSON and CSV outputs.
+//! progress, [`pubsub`], [`request`], [`jetstream`], [`kv`] and [`object`]
+//! are the workloads, and [`report`] turns samples into the human, JSON and
+//! CSV outputs.
 
 pub mod conn;
 pub mod jetstream;
+pub mod kv;
+pub mod object;
 pub mod pubsub;
 pub mod report;
 pub mod request;
@@ -58,7 +61,7 @@ impl Settings {
             subject: common.subject.clone(),
             msgs: common.msgs.unwrap_or(default_msgs),
             size: common.size,
-            idle_timeout: common.timeout,
+            idle_timeout: common.output.timeout,
         }
     }
 }
@@ -137,19 +140,19 @@ impl std::error::Error for BenchError {}
 
 /// Runs one `natrium bench` subcommand and prints its results.
 pub async fn run(server: &str, command: BenchCommand) -> Result<(), BenchError> {
-    let (report, common) = match command {
+    let (report, output) = match command {
         BenchCommand::Pub { common, publishers } => {
             let settings = Settings::new(server, &common, DEFAULT_MSGS);
-            let report = pubsub::run(&settings, publishers, 0, common.json).await?;
-            (report, common)
+            let report = pubsub::run(&settings, publishers, 0, common.output.json).await?;
+            (report, common.output)
         }
         BenchCommand::Sub {
             common,
             subscribers,
         } => {
             let settings = Settings::new(server, &common, DEFAULT_MSGS);
-            let report = pubsub::run(&settings, 0, subscribers, common.json).await?;
-            (report, common)
+            let report = pubsub::run(&settings, 0, subscribers, common.output.json).await?;
+            (report, common.output)
         }
         BenchCommand::Pubsub {
             common,
@@ -157,8 +160,9 @@ pub async fn run(server: &str, command: BenchCommand) -> Result<(), BenchError> 
             subscribers,
         } => {
             let settings = Settings::new(server, &common, DEFAULT_MSGS);
-            let report = pubsub::run(&settings, publishers, subscribers, common.json).await?;
-            (report, common)
+            let report =
+                pubsub::run(&settings, publishers, subscribers, common.output.json).await?;
+            (report, common.output)
         }
         BenchCommand::Request {
             common,
@@ -173,20 +177,47 @@ pub async fn run(server: &str, command: BenchCommand) -> Result<(), BenchError> 
                 warmup,
             };
             let report = request::run_requesters(&settings, &options).await?;
-            (report, common)
+            (report, common.output)
         }
         BenchCommand::Reply { common, clients } => {
             let settings = Settings::new(server, &common, 0);
-            let report = request::run_responders(&settings, clients, common.json).await?;
-            (report, common)
+            let report = request::run_responders(&settings, clients, common.output.json).await?;
+            (report, common.output)
         }
         BenchCommand::Js(JsCommand::Pub(args)) => {
             let settings = Settings::new(server, &args.common, DEFAULT_MSGS);
             let report = jetstream::run_pub(&settings, &args).await?;
-            (report, args.common)
+            (report, args.common.output)
+        }
+        BenchCommand::Js(JsCommand::Fetch(args)) => {
+            let settings = Settings::new(server, &args.fill.common, DEFAULT_MSGS);
+            let report = jetstream::fetch::run(&settings, &args).await?;
+            (report, args.fill.common.output)
+        }
+        BenchCommand::Kv(args) => {
+            let settings = Settings {
+                server: server.to_string(),
+                subject: format!("$KV.{}.>", args.bucket.name),
+                msgs: args.msgs.unwrap_or(DEFAULT_MSGS),
+                size: args.size,
+                idle_timeout: args.output.timeout,
+            };
+            let report = kv::run(&settings, &args).await?;
+            (report, args.output)
+        }
+        BenchCommand::Object(args) => {
+            let settings = Settings {
+                server: server.to_string(),
+                subject: format!("$O.{}.>", args.bucket.name),
+                msgs: 1,
+                size: args.size,
+                idle_timeout: args.output.timeout,
+            };
+            let report = object::run(&settings, &args).await?;
+            (report, args.output)
         }
     };
-    report::emit(&report, common.json, common.csv.as_deref())
+    report::emit(&report, output.json, output.csv.as_deref())
 }
 
 /// Builds the payload shared by every message of a run.

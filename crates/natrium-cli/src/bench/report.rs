@@ -16,13 +16,20 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
+use super::jetstream::fetch::FetchSummary;
 use super::jetstream::summary::JetStreamSummary;
+use super::kv::KvSummary;
+use super::object::ObjectSummary;
 use super::BenchError;
+
+/// Histogram range (see [`latency_histogram`]).
+const HISTOGRAM_LOW_NS: u64 = 10;
+const HISTOGRAM_HIGH_NS: u64 = 600_000_000_000;
 
 /// What one client did.
 #[derive(Debug, Clone, Copy)]
@@ -44,7 +51,9 @@ pub struct Rate {
 }
 
 impl Rate {
-    fn over(samples: &[Sample]) -> Rate {
+    /// The samples' messages and bytes over the span from the earliest
+    /// start to the latest end.
+    pub fn over(samples: &[Sample]) -> Rate {
         let msgs = samples.iter().map(|s| s.msgs).sum();
         let bytes = samples.iter().map(|s| s.bytes).sum();
         let start = samples.iter().map(|s| s.start).min();
@@ -163,7 +172,8 @@ pub struct Latency {
 /// The result of one `natrium bench` run (the `--json` object).
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// `pub`, `sub`, `pubsub`, `request`, `reply` or `js-pub`.
+    /// `pub`, `sub`, `pubsub`, `request`, `reply`, `js-pub`, `js-fetch`, `kv`
+    /// or `object`.
     pub kind: &'static str,
     pub server: String,
     pub subject: String,
@@ -185,6 +195,15 @@ pub struct Report {
     /// Stream, sequences and ack latency (`js-pub` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jetstream: Option<JetStreamSummary>,
+    /// Stream, consumer and fetches (`js-fetch` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fetch: Option<FetchSummary>,
+    /// Put and get rates and latencies (`kv` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kv: Option<KvSummary>,
+    /// Put and get rates of one object (`object` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<ObjectSummary>,
 }
 
 impl Report {
@@ -202,6 +221,9 @@ impl Report {
             latency: None,
             responders: None,
             jetstream: None,
+            fetch: None,
+            kv: None,
+            object: None,
         }
     }
 
@@ -282,14 +304,19 @@ pub fn human(report: &Report) -> String {
             t.seconds,
             group_digits(t.requests_per_sec.round() as u64)
         );
-        let _ = writeln!(
-            out,
-            "Latency (us): p50 {:.1} | p90 {:.1} | p99 {:.1} | p99.9 {:.1} | max {:.1} | mean {:.1}",
-            t.p50_us, t.p90_us, t.p99_us, t.p999_us, t.max_us, t.mean_us
-        );
+        latency_line(&mut out, "Latency", t);
     }
     if let Some(jetstream) = &report.jetstream {
         jetstream.human(&mut out);
+    }
+    if let Some(fetch) = &report.fetch {
+        fetch.human(&mut out);
+    }
+    if let Some(kv) = &report.kv {
+        kv.human(&mut out);
+    }
+    if let Some(object) = &report.object {
+        object.human(&mut out);
     }
     out
 }
@@ -323,6 +350,48 @@ fn rate_line(rate: &Rate) -> String {
         group_digits(rate.msgs),
         rate.seconds
     )
+}
+
+/// Appends `{title} (us): p50 ... | mean ...`, one line.
+pub fn latency_line(out: &mut String, title: &str, t: &LatencyStats) {
+    let _ = writeln!(
+        out,
+        "{title} (us): p50 {:.1} | p90 {:.1} | p99 {:.1} | p99.9 {:.1} | max {:.1} | mean {:.1}",
+        t.p50_us, t.p90_us, t.p99_us, t.p999_us, t.max_us, t.mean_us
+    );
+}
+
+/// Appends the CSV row of round trips of `size` bytes; `labels` are the
+/// kind, role and client columns.
+pub fn latency_csv_row(out: &mut String, labels: [&str; 3], size: usize, s: &LatencyStats) {
+    let [kind, role, client] = labels;
+    let _ = writeln!(
+        out,
+        "{kind},{role},{client},{},{},{:.6},{:.1},{:.3},{:.1},{:.1},{:.1},{:.1},{:.1}",
+        s.requests,
+        s.requests * size as u64,
+        s.seconds,
+        s.requests_per_sec,
+        s.requests_per_sec * size as f64 / 1e6,
+        s.p50_us,
+        s.p90_us,
+        s.p99_us,
+        s.p999_us,
+        s.max_us
+    );
+}
+
+/// An empty latency histogram in nanoseconds: 10 ns to 10 min, 3
+/// significant digits.
+pub fn latency_histogram() -> Result<Histogram<u64>, BenchError> {
+    Histogram::new_with_bounds(HISTOGRAM_LOW_NS, HISTOGRAM_HIGH_NS, 3)
+        .map_err(|e| BenchError::Client(format!("creating histogram failed: {e}")))
+}
+
+/// Records one round trip in a histogram made by [`latency_histogram`].
+pub fn record_latency(histogram: &mut Histogram<u64>, latency: Duration) {
+    let nanos = u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX);
+    histogram.saturating_record(nanos.max(HISTOGRAM_LOW_NS));
 }
 
 /// `1234567` -> `1,234,567`.
@@ -369,31 +438,22 @@ pub fn csv_text(report: &Report) -> String {
         rate_row("aggregate", "all", aggregate);
     }
     if let Some(latency) = &report.latency {
-        let size = report.size as f64;
-        let mut latency_row = |client: &str, s: &LatencyStats| {
-            let _ = writeln!(
-                out,
-                "{},request,{client},{},{},{:.6},{:.1},{:.3},{:.1},{:.1},{:.1},{:.1},{:.1}",
-                report.kind,
-                s.requests,
-                s.requests * report.size as u64,
-                s.seconds,
-                s.requests_per_sec,
-                s.requests_per_sec * size / 1e6,
-                s.p50_us,
-                s.p90_us,
-                s.p99_us,
-                s.p999_us,
-                s.max_us
-            );
+        let row = |out: &mut String, client: &str, stats: &LatencyStats| {
+            latency_csv_row(out, [report.kind, "request", client], report.size, stats);
         };
         for (i, stats) in latency.per_client.iter().enumerate() {
-            latency_row(&(i + 1).to_string(), stats);
+            row(&mut out, &(i + 1).to_string(), stats);
         }
-        latency_row("all", &latency.total);
+        row(&mut out, "all", &latency.total);
     }
     if let Some(jetstream) = &report.jetstream {
         jetstream.csv(report.kind, report.size, &mut out);
+    }
+    if let Some(kv) = &report.kv {
+        kv.csv(report.kind, report.size, &mut out);
+    }
+    if let Some(object) = &report.object {
+        object.csv(report.kind, &mut out);
     }
     out
 }
@@ -401,7 +461,6 @@ pub fn csv_text(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     fn sample(msgs: u64, start: Instant, millis: u64) -> Sample {
         Sample {

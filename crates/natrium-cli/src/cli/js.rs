@@ -13,6 +13,12 @@ pub const DEFAULT_STREAM: &str = "benchstream";
 /// Publishes kept in flight when `--window` is not given.
 pub const DEFAULT_WINDOW: usize = 256;
 
+/// Messages asked for by one fetch when `--batch` is not given.
+pub const DEFAULT_BATCH: usize = 256;
+
+/// Durable pull consumer used when `--consumer` is not given.
+pub const DEFAULT_CONSUMER: &str = "benchfetch";
+
 /// `natrium bench js ...` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum JsCommand {
@@ -28,6 +34,20 @@ pub enum JsCommand {
         natrium bench js pub bench.js --msgs 100k --size 128 --window 256\n  \
         natrium bench js pub bench.js --storage memory --purge --keep --json")]
     Pub(JsPubArgs),
+
+    /// Fill a stream, then consume it with a durable pull consumer and fetch.
+    ///
+    /// Creates the stream (or reuses it) and publishes --msgs messages of
+    /// --size bytes into it (acked, --window in flight, not timed). Then
+    /// creates a durable pull consumer with explicit acks starting at the
+    /// first of those messages, and times fetching them all, --batch per
+    /// fetch, acking each one. Every message must arrive once, in stream
+    /// order, and the consumer must end with nothing pending. Reports msgs/s
+    /// and MB/s. The stream is deleted at the end unless --keep is given.
+    #[command(after_help = "Examples:\n  \
+        natrium bench js fetch bench.fetch --msgs 100k --size 128 --batch 256\n  \
+        natrium bench js fetch bench.fetch --storage memory --json")]
+    Fetch(JsFetchArgs),
 }
 
 /// Where a stream keeps its messages.
@@ -49,7 +69,8 @@ impl Storage {
     }
 }
 
-/// Options of `natrium bench js pub`.
+/// Options of `natrium bench js pub`: the stream and how to publish into it
+/// (also how `js fetch` fills its stream).
 #[derive(Debug, Args)]
 pub struct JsPubArgs {
     #[command(flatten)]
@@ -74,6 +95,22 @@ pub struct JsPubArgs {
     /// Publishes awaiting their ack at any time.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_WINDOW, value_parser = parse_window)]
     pub window: usize,
+}
+
+/// Options of `natrium bench js fetch`.
+#[derive(Debug, Args)]
+pub struct JsFetchArgs {
+    /// The stream, and how it is filled before the timed consumption.
+    #[command(flatten)]
+    pub fill: JsPubArgs,
+
+    /// Messages asked for by each fetch.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_BATCH, value_parser = parse_window)]
+    pub batch: usize,
+
+    /// Name of the durable pull consumer (replaced if the stream already has it).
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_CONSUMER)]
+    pub consumer: String,
 }
 
 /// Parses an in-flight window: 1 to 1,000,000.
@@ -121,6 +158,23 @@ mod tests {
                 assert_eq!(args.window, 1000);
                 assert_eq!(args.stream, DEFAULT_STREAM);
                 assert!(args.purge && !args.keep);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn js_fetch_parses() {
+        use crate::cli::{BenchCommand, Cli, Command};
+        use clap::Parser;
+        let argv = ["natrium", "bench", "js", "fetch", "x.y", "--batch", "1k"];
+        match Cli::try_parse_from(argv).map(|cli| cli.command) {
+            Ok(Command::Bench(BenchCommand::Js(JsCommand::Fetch(args)))) => {
+                assert_eq!(args.fill.common.subject, "x.y");
+                assert_eq!(args.fill.storage, Storage::File);
+                assert_eq!(args.batch, 1000);
+                assert_eq!(args.consumer, DEFAULT_CONSUMER);
+                assert!(!args.fill.keep);
             }
             other => panic!("unexpected {other:?}"),
         }

@@ -1,6 +1,8 @@
-//! JetStream workloads: `natrium bench js pub`.
+//! JetStream workloads: `natrium bench js pub` (here) and `js fetch`
+//! ([`fetch`]), plus what the key-value and object store workloads share
+//! with them ([`connect`], [`finish`]).
 //!
-//! One connection, one JetStream context. The run is:
+//! One connection, one JetStream context. The `js pub` run is:
 //!
 //! 1. [`stream::prepare`]: check that JetStream answers, then create the
 //!    stream (or reuse it, or with `--purge` delete and recreate it);
@@ -11,14 +13,18 @@
 //!
 //! [`summary`] holds the JetStream part of the report.
 
+pub mod consume;
+pub mod fetch;
 pub mod stream;
 pub mod summary;
 pub mod window;
 
+use std::future::Future;
 use std::sync::Arc;
 
+use async_nats::connection::State;
 use async_nats::jetstream::{self, ContextBuilder};
-use async_nats::Subject;
+use async_nats::{Client, Subject};
 
 use self::stream::{Prepared, Wanted};
 use self::summary::JetStreamSummary;
@@ -30,21 +36,24 @@ use crate::cli::js::JsPubArgs;
 
 /// Runs `natrium bench js pub`.
 pub async fn run_pub(settings: &Settings, args: &JsPubArgs) -> Result<Report, BenchError> {
-    conn::check_url(&settings.server)?;
     super::check_publish_subject(&settings.subject)?;
     let monitor = Monitor::new();
-    let client = conn::connect(
-        settings,
-        "natrium-bench-js-pub-1".into(),
-        Role::Requester,
-        &monitor,
-    )
-    .await?;
+    let (client, js) = connect(settings, "js-pub", Role::Requester, &monitor, args.window).await?;
     conn::check_payload(&client, settings.size)?;
-    let js = ContextBuilder::new()
-        .timeout(settings.idle_timeout)
-        .max_ack_inflight(args.window)
-        .build(client.clone());
+    let prepared = prepare(settings, args, &js, &monitor).await?;
+    let result = measure(settings, args, &js, &prepared, &monitor).await;
+    let cleanup = stream::delete(&js, &args.stream);
+    finish(client, &monitor, args.keep, result, cleanup).await
+}
+
+/// Step 1, for `js pub` and `js fetch`: the stream of `args` on the subject
+/// of `settings`, made ready (guarded: a lost server fails it at once).
+async fn prepare(
+    settings: &Settings,
+    args: &JsPubArgs,
+    js: &jetstream::Context,
+    monitor: &Monitor,
+) -> Result<Prepared, BenchError> {
     let wanted = Wanted {
         url: &settings.server,
         name: &args.stream,
@@ -52,21 +61,46 @@ pub async fn run_pub(settings: &Settings, args: &JsPubArgs) -> Result<Report, Be
         storage: args.storage,
         purge: args.purge,
     };
-    let prepared = guard(
-        &monitor,
-        None,
-        settings.idle_timeout,
-        stream::prepare(&js, wanted),
-    )
-    .await?;
+    let work = stream::prepare(js, wanted);
+    guard(monitor, None, settings.idle_timeout, work).await
+}
 
-    let result = measure(settings, args, &js, &prepared, &monitor).await;
-    // Without a server there is nothing to delete; do not wait for a timeout.
-    let connected = client.connection_state() == async_nats::connection::State::Connected;
-    let cleanup = if args.keep || !connected {
+/// Checks the URL and opens the run's one connection, named
+/// `natrium-bench-{what}-1`, and its JetStream context (API calls time out
+/// after `--timeout`; at most `window` publishes await their ack).
+pub(crate) async fn connect(
+    settings: &Settings,
+    what: &str,
+    role: Role,
+    monitor: &Arc<Monitor>,
+    window: usize,
+) -> Result<(Client, jetstream::Context), BenchError> {
+    conn::check_url(&settings.server)?;
+    let name = format!("natrium-bench-{what}-1");
+    let client = conn::connect(settings, name, role, monitor).await?;
+    let js = ContextBuilder::new()
+        .timeout(settings.idle_timeout)
+        .max_ack_inflight(window)
+        .build(client.clone());
+    Ok((client, js))
+}
+
+/// Ends a run: runs `cleanup` (deleting the stream or bucket) unless `keep`,
+/// or unless the server is gone (then there is nothing to delete and no
+/// reason to wait for a timeout), whether the run succeeded or not. Returns
+/// the run's failure first, else the cleanup's, else the report.
+pub(crate) async fn finish(
+    client: Client,
+    monitor: &Monitor,
+    keep: bool,
+    result: Result<Report, BenchError>,
+    cleanup: impl Future<Output = Result<(), BenchError>>,
+) -> Result<Report, BenchError> {
+    let connected = client.connection_state() == State::Connected;
+    let cleanup = if keep || !connected {
         Ok(())
     } else {
-        stream::delete(&js, &args.stream).await
+        cleanup.await
     };
     monitor.disarm();
     drop(client);

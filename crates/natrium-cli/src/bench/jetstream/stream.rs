@@ -111,10 +111,7 @@ pub async fn prepare(js: &jetstream::Context, wanted: Wanted<'_>) -> Result<Prep
     let config = Config {
         name: wanted.name.to_string(),
         subjects: vec![wanted.subject.to_string()],
-        storage: match wanted.storage {
-            Storage::File => StorageType::File,
-            Storage::Memory => StorageType::Memory,
-        },
+        storage: storage_type(wanted.storage),
         ..Default::default()
     };
     js.create_stream(config)
@@ -125,6 +122,14 @@ pub async fn prepare(js: &jetstream::Context, wanted: Wanted<'_>) -> Result<Prep
         messages_before: 0,
         limited: false,
     })
+}
+
+/// The JetStream API's storage type for `storage`.
+pub fn storage_type(storage: Storage) -> StorageType {
+    match storage {
+        Storage::File => StorageType::File,
+        Storage::Memory => StorageType::Memory,
+    }
 }
 
 /// The stream's current state.

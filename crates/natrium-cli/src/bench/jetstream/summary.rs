@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::super::report::{group_digits, LatencyStats};
+use super::super::report::{group_digits, latency_csv_row, latency_line, LatencyStats};
 
 /// What happened to the stream and how long acks took.
 #[derive(Debug, Clone, Serialize)]
@@ -50,30 +50,11 @@ impl JetStreamSummary {
             self.stream_bytes as f64 / 1e6,
             if self.kept { "kept" } else { "then deleted" }
         );
-        let t = &self.ack_latency;
-        let _ = writeln!(
-            out,
-            "Ack latency (us): p50 {:.1} | p90 {:.1} | p99 {:.1} | p99.9 {:.1} | max {:.1} | mean {:.1}",
-            t.p50_us, t.p90_us, t.p99_us, t.p999_us, t.max_us, t.mean_us
-        );
+        latency_line(out, "Ack latency", &self.ack_latency);
     }
 
     /// Appends the CSV row of the acks (same columns as request latency).
     pub fn csv(&self, kind: &str, size: usize, out: &mut String) {
-        let s = &self.ack_latency;
-        let _ = writeln!(
-            out,
-            "{kind},ack,all,{},{},{:.6},{:.1},{:.3},{:.1},{:.1},{:.1},{:.1},{:.1}",
-            s.requests,
-            s.requests * size as u64,
-            s.seconds,
-            s.requests_per_sec,
-            s.requests_per_sec * size as f64 / 1e6,
-            s.p50_us,
-            s.p90_us,
-            s.p99_us,
-            s.p999_us,
-            s.max_us
-        );
+        latency_csv_row(out, [kind, "ack", "all"], size, &self.ack_latency);
     }
 }
