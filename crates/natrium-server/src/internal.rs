@@ -51,7 +51,10 @@ pub struct InternalInbox {
     client: Arc<Client>,
     /// Chunks taken from the outbound buffer; frames never straddle chunks.
     batch: VecDeque<Vec<u8>>,
-    /// Bytes of the front chunk already parsed.
+    /// The chunk being parsed, shared by the messages taken from it (their
+    /// payloads are slices of it, not copies).
+    current: Bytes,
+    /// Bytes of the current chunk already parsed.
     read: usize,
 }
 
@@ -90,6 +93,7 @@ impl InternalClient {
         let inbox = InternalInbox {
             client,
             batch: VecDeque::new(),
+            current: Bytes::new(),
             read: 0,
         };
         (internal, inbox)
@@ -211,17 +215,25 @@ impl InternalInbox {
 
     fn poll(&mut self) -> Polled {
         loop {
-            while let Some(chunk) = self.batch.front() {
-                match parse_front(&chunk[self.read..]) {
-                    Some((message, used)) => {
+            loop {
+                if self.read < self.current.len() {
+                    if let Some((message, used)) = parse_front(&self.current, self.read) {
                         self.read += used;
-                        if let Some(message) = message {
-                            return Polled::Message(message);
+                        match message {
+                            Some(message) => return Polled::Message(message),
+                            None => continue,
                         }
                     }
-                    None => {
-                        self.batch.pop_front();
+                }
+                match self.batch.pop_front() {
+                    Some(chunk) => {
+                        self.current = Bytes::from(chunk);
                         self.read = 0;
+                    }
+                    None => {
+                        self.current = Bytes::new();
+                        self.read = 0;
+                        break;
                     }
                 }
             }
@@ -249,10 +261,11 @@ enum Polled {
     Closed,
 }
 
-/// Parses the frame at the front of a chunk: `Some((Some(message), used))`
+/// Parses the frame at `start` of a chunk: `Some((Some(message), used))`
 /// for a message, `Some((None, used))` for a line to skip (INFO, PING meant
 /// for network clients), `None` when the chunk is used up.
-fn parse_front(rest: &[u8]) -> Option<(Option<InternalMessage>, usize)> {
+fn parse_front(chunk: &Bytes, start: usize) -> Option<(Option<InternalMessage>, usize)> {
+    let rest = &chunk[start..];
     if let Some((msg, used)) = parse_delivered(rest) {
         let message = InternalMessage {
             subject: String::from_utf8_lossy(msg.subject).into_owned(),
@@ -261,8 +274,8 @@ fn parse_front(rest: &[u8]) -> Option<(Option<InternalMessage>, usize)> {
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(0),
             reply: msg.reply.map(|r| String::from_utf8_lossy(r).into_owned()),
-            headers: msg.headers().map(Bytes::copy_from_slice),
-            payload: Bytes::copy_from_slice(msg.payload()),
+            headers: msg.headers().map(|h| chunk.slice_ref(h)),
+            payload: chunk.slice_ref(msg.payload()),
         };
         return Some((Some(message), used));
     }

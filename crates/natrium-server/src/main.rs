@@ -58,11 +58,18 @@ fn main() -> ExitCode {
 /// top; a server whose backlogs come and go then page-faults the same memory
 /// back in on every burst. Keeping up to 64 MiB of freed heap for reuse costs
 /// no more resident memory than the burst itself already needed.
+///
+/// Setting the trim threshold also freezes glibc's mmap threshold at 128 KiB
+/// (it stops adapting), which would make every large message buffer (an
+/// Object Store chunk is 128 KiB) a fresh mmap, faulted in page by page; so
+/// the mmap threshold is raised too, to keep such buffers on the heap.
 fn keep_freed_memory_for_reuse() {
     const TRIM_THRESHOLD: libc::c_int = 64 * 1024 * 1024;
+    const MMAP_THRESHOLD: libc::c_int = 16 * 1024 * 1024;
     // SAFETY: mallopt only adjusts allocator tuning parameters.
     unsafe {
         libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
     }
 }
 

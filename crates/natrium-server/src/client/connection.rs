@@ -121,7 +121,9 @@ impl Connection {
         let server = self.server.clone();
         loop {
             if buf.capacity() - buf.len() < READ_CHUNK / 4 {
-                buf.reserve(READ_CHUNK);
+                // A large message arriving in pieces: grow by what is already
+                // held (doubling), so it is copied a few times, not once per read.
+                buf.reserve(READ_CHUNK.max(buf.len()));
             }
             tokio::select! {
                 biased;

@@ -116,6 +116,7 @@ impl JetStream {
         } else if let Some(reply) = &message.reply {
             // A "double ack": the client waits for this once the ack is kept.
             group.replies.push(Group::reply(reply, None, Vec::new()));
+            group.acks_to_keep = true;
         }
         group.serve(&stream.config.name);
     }
@@ -381,7 +382,7 @@ impl JetStream {
         // Same envelope as an advisory, but a metric type.
         if let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&metric.payload) {
             body["type"] = "io.nats.jetstream.metric.v1.consumer_ack".into();
-            metric.payload = serde_json::to_vec(&body).unwrap_or_default();
+            metric.payload = serde_json::to_vec(&body).unwrap_or_default().into();
         }
         metric
     }

@@ -110,6 +110,8 @@ struct Group {
     consumers_to_serve: Vec<String>,
     /// Whether an API request was handled (it may have written anywhere).
     api_calls: bool,
+    /// Whether an ack asked to be confirmed (a double ack).
+    acks_to_keep: bool,
 }
 
 impl Group {
@@ -119,7 +121,7 @@ impl Group {
             subject: subject.to_string(),
             reply: None,
             headers,
-            payload,
+            payload: payload.into(),
         }
     }
 
@@ -274,7 +276,11 @@ impl JetStream {
                 Err(err) => error!("Error writing stream {:?}: {err}", stream.config.name),
             }
         }
-        self.save_consumers();
+        // Consumer progress is written on the consumer timer; a double ack
+        // is confirmed only once its ack is on disk, so write now for one.
+        if group.acks_to_keep {
+            self.save_consumers();
+        }
         self.send(&group.replies);
         let later = std::mem::take(&mut *self.after_replies.lock());
         self.send(&later);
@@ -648,6 +654,7 @@ impl JetStream {
     pub fn shutdown(&self) {
         info!("Initiating JetStream Shutdown...");
         self.client.close();
+        self.save_consumers();
         self.sync_all();
         let streams: Vec<_> = self.streams.lock().values().cloned().collect();
         for stream in streams {

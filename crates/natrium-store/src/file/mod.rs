@@ -93,6 +93,11 @@ pub(crate) struct FileBackend {
     pending: Vec<u8>,
     /// Written to the OS since the last fdatasync of the active segment.
     unsynced: bool,
+    /// Earlier segments written since their last sync, and whether new
+    /// files were created since the directory was last synced (`Interval`
+    /// defers both to the next sync instead of paying for them on rollover).
+    unsynced_segments: Vec<u64>,
+    unsynced_dir: bool,
     /// Ids of segments that may be reclaimable.
     candidates: BTreeSet<u64>,
 }
@@ -121,6 +126,15 @@ impl FileBackend {
 
     fn sync_active(&mut self) -> Result<(), StoreError> {
         self.flush()?;
+        for id in std::mem::take(&mut self.unsynced_segments) {
+            // A segment reclaimed meanwhile is gone (nothing to sync).
+            if let Some(seg) = self.segs.iter().find(|s| s.id == id) {
+                seg.sync()?;
+            }
+        }
+        if std::mem::take(&mut self.unsynced_dir) {
+            sync_dir(&self.dir)?;
+        }
         if self.unsynced {
             if let Some(active) = self.segs.last() {
                 active.sync()?;
@@ -137,7 +151,17 @@ impl FileBackend {
         if self.segs.last().is_some_and(|s| s.len < block) {
             return Ok(());
         }
-        self.sync_active()?;
+        if self.opts.sync == SyncPolicy::Always {
+            self.sync_active()?;
+        } else {
+            // Handed to the OS now, made durable by the next sync.
+            self.flush()?;
+            if std::mem::take(&mut self.unsynced) {
+                if let Some(old) = self.segs.last() {
+                    self.unsynced_segments.push(old.id);
+                }
+            }
+        }
         if let Some(old) = self.segs.last() {
             self.candidates.insert(old.id);
         }
@@ -150,8 +174,12 @@ impl FileBackend {
         self.segs.push(seg);
         self.flush()?;
         // The new file's directory entry must be durable before anything
-        // in it is acknowledged.
-        sync_dir(&self.dir)?;
+        // in it is acknowledged: at once with `Always`, else at the next sync.
+        if self.opts.sync == SyncPolicy::Always {
+            sync_dir(&self.dir)?;
+        } else {
+            self.unsynced_dir = true;
+        }
         Ok(())
     }
 
@@ -437,6 +465,8 @@ impl FileStore {
             segs: scanned.segs,
             pending: Vec::new(),
             unsynced: false,
+            unsynced_segments: Vec::new(),
+            unsynced_dir: false,
             candidates: BTreeSet::new(),
         };
         // Everything but the active segment gets a reclamation check.

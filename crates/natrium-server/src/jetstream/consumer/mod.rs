@@ -37,7 +37,7 @@ use super::stream::Stream;
 /// or bytes, and stops delivering when two such windows are unanswered, so
 /// a slow reader (or a large object being read) holds at most a few MiB.
 const FLOW_CONTROL_WINDOW: u64 = 512;
-const FLOW_CONTROL_WINDOW_BYTES: u64 = 2 << 20;
+const FLOW_CONTROL_WINDOW_BYTES: u64 = 8 << 20;
 
 /// A message for JetStream to publish.
 pub struct Outgoing {
@@ -47,7 +47,8 @@ pub struct Outgoing {
     pub subject: String,
     pub reply: Option<String>,
     pub headers: Option<Vec<u8>>,
-    pub payload: Vec<u8>,
+    /// Shared with the store's read where it can be: no copy per delivery.
+    pub payload: bytes::Bytes,
 }
 
 impl Outgoing {
@@ -57,7 +58,7 @@ impl Outgoing {
             subject: subject.to_string(),
             reply: None,
             headers: Some(headers),
-            payload: Vec::new(),
+            payload: bytes::Bytes::new(),
         }
     }
 }
@@ -640,10 +641,10 @@ impl Consumer {
             let headers = builder
                 .add(MSG_SIZE, &message.payload.len().to_string())
                 .finish();
-            (Some(headers), Vec::new())
+            (Some(headers), bytes::Bytes::new())
         } else {
             let headers = (!message.headers.is_empty()).then(|| message.headers.to_vec());
-            (headers, message.payload.to_vec())
+            (headers, message.payload)
         };
         Outgoing {
             route: target,
@@ -676,7 +677,7 @@ impl Consumer {
             subject: self.config.deliver_subject.clone(),
             reply: Some(reply),
             headers: Some(pull::status(100, "FlowControl Request", None)),
-            payload: Vec::new(),
+            payload: bytes::Bytes::new(),
         }
     }
 
