@@ -217,17 +217,30 @@ impl FileBackend {
         if self.candidates.is_empty() {
             return Ok(());
         }
+        let last = self.segs.last().map(|s| s.id);
+        let due: Vec<u64> = std::mem::take(&mut self.candidates)
+            .into_iter()
+            .filter(|&id| {
+                Some(id) != last
+                    && self
+                        .segs
+                        .iter()
+                        .find(|s| s.id == id)
+                        .is_some_and(|s| s.mostly_dead())
+            })
+            .collect();
+        if due.is_empty() {
+            // Nothing to reclaim: no reason to sync (a rollover lands here).
+            return Ok(());
+        }
         // Removal records must be durable before the data they cancel goes.
         self.sync_active()?;
-        let ids = std::mem::take(&mut self.candidates);
-        for id in ids {
-            let Some(idx) = self.segs.iter().position(|s| s.id == id) else {
-                continue;
-            };
-            if idx + 1 == self.segs.len() || !self.segs[idx].mostly_dead() {
-                continue;
+        for id in due {
+            if let Some(idx) = self.segs.iter().position(|s| s.id == id) {
+                if idx + 1 != self.segs.len() {
+                    self.compact_segment(idx, marker)?;
+                }
             }
-            self.compact_segment(idx, marker)?;
         }
         Ok(())
     }
