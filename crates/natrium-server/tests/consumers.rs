@@ -98,6 +98,8 @@ async fn pull_consumer_fetches_acks_and_reports_its_state() {
         "defaults filled in"
     );
     assert_eq!(info.num_pending, 10);
+    let account = js.query_account().await.unwrap();
+    assert_eq!((account.streams, account.consumers), (1, 1));
 
     let mut batch = consumer.fetch().max_messages(4).messages().await.unwrap();
     let mut seen = Vec::new();
@@ -695,4 +697,45 @@ async fn object_store_links_watch_metadata_and_seal() {
     store.seal().await.expect("sealed");
     let sealed = store.put("more.txt", &mut &b"no room"[..]).await;
     assert!(sealed.is_err(), "a sealed store takes nothing new");
+}
+
+/// Per-key TTL (ADR-48): a key created with a TTL is gone once it passed,
+/// and a bucket's max_age removes old values, leaving a marker watchers see.
+#[tokio::test]
+async fn key_value_ttls() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, _client, js) = setup(dir.path()).await;
+    let kv = js
+        .create_key_value(kv::Config {
+            bucket: "sessions".into(),
+            max_age: Duration::from_secs(1),
+            limit_markers: Some(Duration::from_secs(60)),
+            ..Default::default()
+        })
+        .await
+        .expect("bucket with limit markers");
+    kv.create_with_ttl("short", "bye".into(), Duration::from_secs(1))
+        .await
+        .expect("create with a TTL");
+    kv.put("aged", "old".into()).await.unwrap();
+    let mut watch = kv.watch_with_history("aged").await.unwrap();
+    // The value (unless it already aged out), then the bucket's max_age
+    // takes it and watchers see the marker as a purge.
+    let mut entry = next_of(&mut watch).await;
+    if entry.operation == kv::Operation::Put {
+        assert_eq!(&entry.value[..], b"old");
+        entry = next_of(&mut watch).await;
+    }
+    assert_eq!(entry.operation, kv::Operation::Purge);
+    assert!(kv.get("aged").await.unwrap().is_none());
+    let mut gone = false;
+    for _ in 0..100 {
+        // Hang guard only.
+        if kv.get("short").await.unwrap().is_none() {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(gone, "the key with a TTL expired");
 }

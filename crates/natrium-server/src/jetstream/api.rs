@@ -141,6 +141,7 @@ impl JetStream {
             }
         }
         info.tier.streams = streams.len() as u64;
+        info.tier.consumers = self.consumer_count(None) as u64;
         // These are account limits; the server's store limits are not reported
         // here (nats-server shows -1 with only max_file_store set).
         info.domain = self.domain.clone();
