@@ -12,6 +12,7 @@
 //! object store ones (`bench kv`, `bench object`) in [`store`].
 
 pub mod js;
+pub mod messages;
 pub mod store;
 
 use std::path::PathBuf;
@@ -53,6 +54,18 @@ pub enum Command {
     /// connection. Throughput counts payload bytes only (MB = 1,000,000 bytes).
     #[command(subcommand)]
     Bench(BenchCommand),
+
+    /// Publish a message (or --count of them).
+    Pub(messages::PubArgs),
+
+    /// Subscribe and print the messages that arrive.
+    Sub(messages::SubArgs),
+
+    /// Send a request and print the reply.
+    Request(messages::RequestArgs),
+
+    /// Answer requests: with a fixed body, the request itself, or a command's output.
+    Reply(messages::ReplyArgs),
 }
 
 /// `natrium bench ...` subcommands.

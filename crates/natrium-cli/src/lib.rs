@@ -8,6 +8,8 @@
 //!
 //! * [`cli`]: the command-line grammar (clap derive) and value parsers.
 //! * [`bench`]: the benchmark workloads and their reports.
+//! * [`messages`]: pub, sub, request and reply.
 
 pub mod bench;
 pub mod cli;
+pub mod messages;

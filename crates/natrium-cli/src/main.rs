@@ -10,8 +10,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Parser;
-use natrium_cli::bench;
 use natrium_cli::cli::{Cli, Command};
+use natrium_cli::{bench, messages};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -32,6 +32,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     runtime.block_on(async {
         match cli.command {
             Command::Bench(command) => bench::run(&cli.server, command).await?,
+            Command::Pub(args) => messages::publish(&cli.server, args).await?,
+            Command::Sub(args) => messages::subscribe(&cli.server, args).await?,
+            Command::Request(args) => messages::request(&cli.server, args).await?,
+            Command::Reply(args) => messages::reply(&cli.server, args).await?,
         }
         Ok(())
     })
