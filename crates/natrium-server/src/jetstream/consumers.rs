@@ -7,6 +7,7 @@
 //! message the stream could still lose. Acks on a work-queue stream remove
 //! the message; on an interest stream, once no consumer needs it any more.
 
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 
 use natrium_jetstream::consumer::{NextRequest, PullStatus};
@@ -115,7 +116,7 @@ impl JetStream {
             }
         } else if let Some(reply) = &message.reply {
             // A "double ack": the client waits for this once the ack is kept.
-            group.replies.push(Group::reply(reply, None, Vec::new()));
+            group.replies.push(Outgoing::to(reply, None, Vec::new()));
             group.acks_to_keep = true;
         }
         group.serve(&stream.config.name);
@@ -172,14 +173,20 @@ impl JetStream {
 
     /// An interest stream keeps a message only while some consumer needs
     /// it: one that no consumer's filter takes is removed as it arrives.
-    pub(super) fn drop_uninteresting(&self, stream: &Stream, stored: &[(u64, Vec<u8>)]) {
-        if stream.config.retention != RetentionPolicy::Interest || stored.is_empty() {
+    pub(super) fn drop_uninteresting(&self, stream: &Stream, stored: Option<RangeInclusive<u64>>) {
+        let Some(stored) = stored else {
+            return;
+        };
+        if stream.config.retention != RetentionPolicy::Interest {
             return;
         }
         let consumers = self.consumers_of(&stream.config.name);
-        for (seq, subject) in stored {
-            if !consumers.iter().any(|c| c.needs(*seq, subject)) {
-                if let Err(err) = stream.store.remove(*seq, false) {
+        for seq in stored {
+            let Ok(message) = stream.store.load(seq) else {
+                continue;
+            };
+            if !consumers.iter().any(|c| c.needs(seq, &message.subject)) {
+                if let Err(err) = stream.store.remove(seq, false) {
                     warn!(
                         "Stream {:?}: can't drop message {seq}: {err}",
                         stream.config.name
@@ -207,7 +214,7 @@ impl JetStream {
                 .finish();
             group
                 .replies
-                .push(Group::reply(reply, Some(headers), Vec::new()));
+                .push(Outgoing::to(reply, Some(headers), Vec::new()));
             return;
         };
         if !consumer.is_pull() {
@@ -229,7 +236,7 @@ impl JetStream {
             }
             Err(status) => {
                 let headers = Some(status.to_header());
-                group.replies.push(Group::reply(reply, headers, Vec::new()))
+                group.replies.push(Outgoing::to(reply, headers, Vec::new()))
             }
         }
     }
@@ -334,7 +341,7 @@ impl JetStream {
         if !self.domain.is_empty() {
             body["domain"] = serde_json::Value::String(self.domain.clone());
         }
-        Group::reply(
+        Outgoing::to(
             &subject,
             None,
             serde_json::to_vec(&body).unwrap_or_default(),

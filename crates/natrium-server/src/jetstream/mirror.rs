@@ -110,7 +110,8 @@ fn copy_from(mirror: &Stream, origin: &Stream) -> Result<usize, natrium_store::S
         .opt_start_time
         .and_then(|t| t.unix_nanos())
         .unwrap_or(i64::MIN);
-    let mut next = (mirror.store.state(false).last_seq + 1).max(source.opt_start_seq);
+    let mut last = mirror.store.state(false).last_seq;
+    let mut next = (last + 1).max(source.opt_start_seq);
     let mut copied = 0;
     while copied < COPY_PER_ROUND {
         let message = match origin.store.load_next(filter(source).as_bytes(), next) {
@@ -121,9 +122,10 @@ fn copy_from(mirror: &Stream, origin: &Stream) -> Result<usize, natrium_store::S
         if message.timestamp < since {
             // Not wanted: used up, so later rounds start past it.
             mirror.store.skip_msgs(message.seq)?;
+            last = last.max(message.seq);
             continue;
         }
-        if message.seq > mirror.store.state(false).last_seq + 1 {
+        if message.seq > last + 1 {
             mirror.store.skip_msgs(message.seq - 1)?;
         }
         mirror.store.store_at(
@@ -133,6 +135,7 @@ fn copy_from(mirror: &Stream, origin: &Stream) -> Result<usize, natrium_store::S
             None,
             message.timestamp,
         )?;
+        last = message.seq;
         copied += 1;
     }
     if copied > 0 {

@@ -115,16 +115,6 @@ struct Group {
 }
 
 impl Group {
-    fn reply(subject: &str, headers: Option<Vec<u8>>, payload: Vec<u8>) -> consumer::Outgoing {
-        consumer::Outgoing {
-            route: subject.to_string(),
-            subject: subject.to_string(),
-            reply: None,
-            headers,
-            payload: payload.into(),
-        }
-    }
-
     fn wrote(&mut self, stream: &Arc<Stream>) {
         if !self.written.iter().any(|s| Arc::ptr_eq(s, stream)) {
             self.written.push(stream.clone());
@@ -259,6 +249,7 @@ impl JetStream {
 
     /// Makes a group's writes as durable as configured, then sends its replies.
     fn release(&self, group: Group) {
+        let wrote_anything = !group.written.is_empty() || group.api_calls;
         let streams = if group.api_calls {
             // An API call may have written to any stream.
             self.streams.lock().values().cloned().collect()
@@ -290,9 +281,13 @@ impl JetStream {
         } else {
             Some(group.consumers_to_serve)
         };
-        let mirrored = self.sync_mirrors();
-        if let Some(streams) = &mut streams {
-            streams.extend(mirrored);
+        // Mirrors follow what was just written (the consumer timer catches
+        // up on the rest), so a group of reads costs no mirror pass.
+        if wrote_anything {
+            let mirrored = self.sync_mirrors();
+            if let Some(streams) = &mut streams {
+                streams.extend(mirrored);
+            }
         }
         self.serve_consumers(streams);
     }
@@ -355,7 +350,7 @@ impl JetStream {
                     for (headers, payload) in replies {
                         group
                             .replies
-                            .push(Group::reply(reply, Some(headers), payload));
+                            .push(consumer::Outgoing::to(reply, Some(headers), payload));
                     }
                 }
                 return;
@@ -367,7 +362,9 @@ impl JetStream {
                 self.api_errors.fetch_add(1, Ordering::Relaxed);
             }
             if let Some(reply) = message.reply {
-                group.replies.push(Group::reply(&reply, None, response));
+                group
+                    .replies
+                    .push(consumer::Outgoing::to(&reply, None, response));
             }
             return;
         }
@@ -384,14 +381,14 @@ impl JetStream {
         for (subject, headers, payload) in published.republish {
             group
                 .replies
-                .push(Group::reply(&subject, Some(headers), payload));
+                .push(consumer::Outgoing::to(&subject, Some(headers), payload));
         }
         if let (Some(reply), false) = (message.reply, stream.config.no_ack) {
             group
                 .replies
-                .push(Group::reply(&reply, None, published.ack));
+                .push(consumer::Outgoing::to(&reply, None, published.ack));
         }
-        self.drop_uninteresting(&stream, &published.stored);
+        self.drop_uninteresting(&stream, published.stored);
         group.serve(&stream.config.name);
         group.wrote(&stream);
     }

@@ -110,7 +110,7 @@ pub struct Published {
     /// Copies to send on: (subject, headers, payload).
     pub republish: Vec<(String, Vec<u8>, Vec<u8>)>,
     /// The stored messages: (sequence, subject).
-    pub stored: Vec<(u64, Vec<u8>)>,
+    pub stored: Option<std::ops::RangeInclusive<u64>>,
 }
 
 pub fn store_limits(config: &StreamConfig) -> StoreLimits {
@@ -262,7 +262,7 @@ impl Stream {
                 return Published {
                     ack: ack.to_wire(),
                     republish: Vec::new(),
-                    stored: Vec::new(),
+                    stored: None,
                 };
             }
             Err(Rejection::Error(error)) => return fail(error),
@@ -276,7 +276,7 @@ impl Stream {
                 Published {
                     ack: ack.to_wire(),
                     republish: self.republished(&admitted, seq, ts).into_iter().collect(),
-                    stored: vec![(seq, admitted.subject.to_vec())],
+                    stored: Some(seq..=seq),
                 }
             }
             Err(error) => fail(error),
@@ -500,7 +500,6 @@ impl Stream {
         }
         let mut last = (0, 0);
         let mut republish = Vec::new();
-        let mut stored = Vec::new();
         for (index, (mut one, message)) in admitted.into_iter().zip(&messages).enumerate() {
             if one.counter_total.is_some() {
                 // Counters add up within the batch: re-read the total now
@@ -513,7 +512,6 @@ impl Stream {
                 Ok(done) => {
                     last = done;
                     republish.extend(self.republished(&one, done.0, done.1));
-                    stored.push((done.0, one.subject.to_vec()));
                 }
                 Err(error) => {
                     error!(
@@ -531,7 +529,8 @@ impl Stream {
         Published {
             ack: ack.to_wire(),
             republish,
-            stored,
+            // A batch is stored under consecutive sequences.
+            stored: Some(last.0 + 1 - messages.len() as u64..=last.0),
         }
     }
 
@@ -656,7 +655,7 @@ impl Published {
         Published {
             ack: PubAck::failed(stream, error).to_wire(),
             republish: Vec::new(),
-            stored: Vec::new(),
+            stored: None,
         }
     }
 
@@ -665,7 +664,7 @@ impl Published {
         Published {
             ack: Vec::new(),
             republish: Vec::new(),
-            stored: Vec::new(),
+            stored: None,
         }
     }
 }

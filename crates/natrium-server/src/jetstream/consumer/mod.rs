@@ -52,14 +52,24 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
-    fn status(subject: &str, headers: Vec<u8>) -> Outgoing {
+    /// A message to `subject` (no reply subject).
+    pub fn to(
+        subject: &str,
+        headers: Option<Vec<u8>>,
+        payload: impl Into<bytes::Bytes>,
+    ) -> Outgoing {
         Outgoing {
             route: subject.to_string(),
             subject: subject.to_string(),
             reply: None,
-            headers: Some(headers),
-            payload: bytes::Bytes::new(),
+            headers,
+            payload: payload.into(),
         }
+    }
+
+    /// A headers-only status message (pull request ends, heartbeats).
+    fn status(subject: &str, headers: Vec<u8>) -> Outgoing {
+        Outgoing::to(subject, Some(headers), bytes::Bytes::new())
     }
 }
 
@@ -70,6 +80,9 @@ pub struct Consumer {
     pub created: Timestamp,
     /// Where its state is kept; `None` when it lives in memory only.
     pub dir: Option<PathBuf>,
+    /// Its filter subjects (`>` when unfiltered), worked out once: every
+    /// delivery looks messages up by them.
+    filters: Vec<String>,
     state: Mutex<State>,
 }
 
@@ -188,6 +201,7 @@ impl Consumer {
         Consumer {
             stream: stream.config.name.clone(),
             name,
+            filters,
             config,
             created,
             dir,
@@ -253,6 +267,7 @@ impl Consumer {
         Consumer {
             stream: stream_name,
             name,
+            filters: filters(&config),
             config,
             created,
             dir,
@@ -581,7 +596,7 @@ impl Consumer {
     }
 
     fn load_next(&self, stream: &Stream, from: u64) -> Option<StoredMessage> {
-        filters(&self.config)
+        self.filters
             .iter()
             .filter_map(|filter| stream.store.load_next(filter.as_bytes(), from).ok())
             .min_by_key(|message| message.seq)
@@ -859,7 +874,8 @@ impl Consumer {
     }
 
     fn num_pending_locked(&self, state: &State, stream: &Stream) -> u64 {
-        let after: u64 = filters(&self.config)
+        let after: u64 = self
+            .filters
             .iter()
             .map(|filter| {
                 stream
@@ -887,7 +903,8 @@ impl Consumer {
 
     /// Whether the consumer still needs `seq` (not yet acknowledged by it).
     pub fn needs(&self, seq: u64, subject: &[u8]) -> bool {
-        if !filters(&self.config)
+        if !self
+            .filters
             .iter()
             .any(|f| natrium_subjects::subject_matches_filter(subject, f.as_bytes()))
         {
@@ -933,13 +950,10 @@ fn new_pin_id() -> String {
 }
 
 /// The consumer's filters; one `>` when it has none.
-pub fn filters(config: &ConsumerConfig) -> Vec<String> {
-    if !config.filter_subjects.is_empty() {
-        config.filter_subjects.clone()
-    } else if !config.filter_subject.is_empty() {
-        vec![config.filter_subject.clone()]
-    } else {
-        vec![">".to_string()]
+fn filters(config: &ConsumerConfig) -> Vec<String> {
+    match config.filters() {
+        none if none.is_empty() => vec![">".to_string()],
+        some => some.into_iter().map(str::to_string).collect(),
     }
 }
 
