@@ -11,35 +11,30 @@
 //! subcommands (`bench js ...`) are declared in [`js`], the key-value and
 //! object store ones (`bench kv`, `bench object`) in [`store`].
 
+pub mod connection;
+pub mod context;
 pub mod js;
 pub mod messages;
 pub mod store;
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
+use self::connection::ConnectionArgs;
 use self::js::JsCommand;
 use self::store::{KvArgs, ObjectArgs};
 
-/// The server used when neither `--server` nor `NATS_URL` is given.
-pub const DEFAULT_SERVER: &str = "nats://127.0.0.1:4222";
-
 /// natrium: the command-line tool for NATS and natrium-server.
+///
+/// Connection options (--server, --creds, --context, ...) may be given before
+/// or after the command; contexts saved with `natrium context add` (or the
+/// nats CLI) supply the defaults.
 #[derive(Debug, Parser)]
 #[command(name = "natrium", version, about, propagate_version = true)]
 pub struct Cli {
-    /// NATS server URL to connect to.
-    #[arg(
-        short = 's',
-        long = "server",
-        value_name = "URL",
-        env = "NATS_URL",
-        default_value = DEFAULT_SERVER,
-        global = true
-    )]
-    pub server: String,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 
     #[command(subcommand)]
     pub command: Command,
@@ -66,6 +61,10 @@ pub enum Command {
 
     /// Answer requests: with a fixed body, the request itself, or a command's output.
     Reply(messages::ReplyArgs),
+
+    /// Save, list, select and show connection contexts (shared with the nats CLI).
+    #[command(subcommand)]
+    Context(context::ContextCommand),
 }
 
 /// `natrium bench ...` subcommands.
@@ -188,10 +187,6 @@ pub struct OutputArgs {
     /// Also write the results (one row per client plus aggregates) to this CSV file.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
-
-    /// Fail when no message arrives for this many seconds while messages are expected.
-    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
-    pub timeout: Duration,
 }
 
 /// Parses a byte size such as `128`, `1KiB`, `1k`, `1KB`, `2MiB` or `1MB`.
@@ -256,19 +251,6 @@ fn parse_clients(text: &str) -> Result<usize, String> {
     }
 }
 
-/// Parses a positive number of seconds (fractions allowed).
-fn parse_secs(text: &str) -> Result<Duration, String> {
-    let secs: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{text}' is not a number of seconds"))?;
-    if secs.is_finite() && secs > 0.0 && secs < 1e9 {
-        Ok(Duration::from_secs_f64(secs))
-    } else {
-        Err("must be a positive number of seconds".to_string())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,7 +305,7 @@ mod tests {
             Ok(cli) => cli,
             Err(err) => panic!("parse failed: {err}"),
         };
-        assert_eq!(cli.server, "nats://h:1");
+        assert_eq!(cli.connection.server.as_deref(), Some("nats://h:1"));
         match cli.command {
             Command::Bench(BenchCommand::Pubsub { subscribers, .. }) => assert_eq!(subscribers, 4),
             other => panic!("unexpected {other:?}"),

@@ -8,8 +8,15 @@
 //!
 //! * [`cli`]: the command-line grammar (clap derive) and value parsers.
 //! * [`bench`]: the benchmark workloads and their reports.
+//! * [`connection`]: flags and contexts resolved into a connected client;
+//!   every command connects through it.
+//! * [`context`]: the nats CLI's context files; [`contexts`] the
+//!   `natrium context` commands over them.
 //! * [`messages`]: pub, sub, request and reply.
 
 pub mod bench;
 pub mod cli;
+pub mod connection;
+pub mod context;
+pub mod contexts;
 pub mod messages;

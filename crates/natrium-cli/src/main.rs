@@ -11,7 +11,8 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::Parser;
 use natrium_cli::cli::{Cli, Command};
-use natrium_cli::{bench, messages};
+use natrium_cli::connection::Connection;
+use natrium_cli::{bench, contexts, messages};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -29,13 +30,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    // Resolved per command: `context` works on files and must not need a
+    // valid selected context (it is how a broken one gets fixed).
+    let connection = || Connection::resolve(&cli.connection);
     runtime.block_on(async {
         match cli.command {
-            Command::Bench(command) => bench::run(&cli.server, command).await?,
-            Command::Pub(args) => messages::publish(&cli.server, args).await?,
-            Command::Sub(args) => messages::subscribe(&cli.server, args).await?,
-            Command::Request(args) => messages::request(&cli.server, args).await?,
-            Command::Reply(args) => messages::reply(&cli.server, args).await?,
+            Command::Context(command) => contexts::run(&cli.connection, command)?,
+            Command::Bench(command) => bench::run(&connection()?, command).await?,
+            Command::Pub(args) => messages::publish(&connection()?, args).await?,
+            Command::Sub(args) => messages::subscribe(&connection()?, args).await?,
+            Command::Request(args) => messages::request(&connection()?, args).await?,
+            Command::Reply(args) => messages::reply(&connection()?, args).await?,
         }
         Ok(())
     })

@@ -12,32 +12,16 @@ use std::io::{Read, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context as _};
-use async_nats::{Client, ConnectErrorKind, HeaderMap, Message};
+use async_nats::{Client, HeaderMap, Message};
 use bytes::Bytes;
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 
 use crate::cli::messages::{PubArgs, ReplyArgs, RequestArgs, SubArgs};
+use crate::connection::{Connection, DEFAULT_TIMEOUT};
 
-/// Connects, turning "nothing listens there" into advice.
-pub async fn connect(server: &str) -> anyhow::Result<Client> {
-    async_nats::ConnectOptions::new()
-        .name("natrium")
-        .connection_timeout(Duration::from_secs(5))
-        .connect(server)
-        .await
-        .map_err(|err| match err.kind() {
-            ConnectErrorKind::Io | ConnectErrorKind::TimedOut | ConnectErrorKind::Dns => {
-                anyhow::anyhow!(
-                    "no server at {server}: is natrium-server running? start it with `natrium-server -js`, or pass --server URL"
-                )
-            }
-            _ => anyhow::anyhow!("cannot connect to {server}: {err}"),
-        })
-}
-
-pub async fn publish(server: &str, args: PubArgs) -> anyhow::Result<()> {
-    let client = connect(server).await?;
+pub async fn publish(connection: &Connection, args: PubArgs) -> anyhow::Result<()> {
+    let client = connection.connect().await?;
     let template = body_or_stdin(args.body)?;
     let headers = parse_headers(&args.headers)?;
     for count in 1..=args.count {
@@ -75,8 +59,8 @@ pub async fn publish(server: &str, args: PubArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn subscribe(server: &str, args: SubArgs) -> anyhow::Result<()> {
-    let client = connect(server).await?;
+pub async fn subscribe(connection: &Connection, args: SubArgs) -> anyhow::Result<()> {
+    let client = connection.connect().await?;
     let mut subscription = listen(&client, &args.subject, args.queue.as_deref()).await?;
     eprintln!("Subscribing on {}", args.subject);
     let mut out = tokio::io::stdout();
@@ -99,12 +83,13 @@ pub async fn subscribe(server: &str, args: SubArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn request(server: &str, args: RequestArgs) -> anyhow::Result<()> {
-    let client = connect(server).await?;
+pub async fn request(connection: &Connection, args: RequestArgs) -> anyhow::Result<()> {
+    let client = connection.connect().await?;
+    let timeout = connection.timeout_or(DEFAULT_TIMEOUT);
     let body = Bytes::from(render(&body_or_stdin(args.body)?, 1));
     let request = async_nats::Request::new()
         .payload(body)
-        .timeout(Some(args.timeout));
+        .timeout(Some(timeout));
     let request = match parse_headers(&args.headers)? {
         Some(headers) => request.headers(headers),
         None => request,
@@ -121,7 +106,7 @@ pub async fn request(server: &str, args: RequestArgs) -> anyhow::Result<()> {
                 )
             }
             async_nats::RequestErrorKind::TimedOut => {
-                anyhow::anyhow!("no reply on {:?} within {:?}", args.subject, args.timeout)
+                anyhow::anyhow!("no reply on {:?} within {:?}", args.subject, timeout)
             }
             _ => anyhow::anyhow!("request to {:?} failed: {err}", args.subject),
         })?;
@@ -136,8 +121,8 @@ pub async fn request(server: &str, args: RequestArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn reply(server: &str, args: ReplyArgs) -> anyhow::Result<()> {
-    let client = connect(server).await?;
+pub async fn reply(connection: &Connection, args: ReplyArgs) -> anyhow::Result<()> {
+    let client = connection.connect().await?;
     let template = args.body.clone().unwrap_or_default();
     let mut subscription = listen(&client, &args.subject, args.queue.as_deref()).await?;
     eprintln!("Listening on {:?} for requests", args.subject);

@@ -18,7 +18,7 @@ fn pubsub_and_request_against_reference_server() {
     let server = start_server(&binary, &[]);
 
     let report = natrium(
-        &server,
+        &server.url,
         &[
             "bench",
             "pubsub",
@@ -47,7 +47,7 @@ fn pubsub_and_request_against_reference_server() {
     assert!(report["aggregate"]["msgs_per_sec"].as_f64().unwrap_or(0.0) > 0.0);
 
     let report = natrium(
-        &server,
+        &server.url,
         &[
             "bench",
             "request",

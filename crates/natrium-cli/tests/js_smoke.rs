@@ -26,7 +26,7 @@ fn js_pub_against_reference_server() {
 
     // File storage, created and deleted by the run.
     let report = natrium(
-        &server,
+        &server.url,
         &js_pub(&["--msgs", "2000", "--size", "64", "--window", "32"]),
     );
     assert_eq!(report["kind"], "js-pub");
@@ -54,10 +54,10 @@ fn js_pub_against_reference_server() {
         "--stream",
         "smokemem",
     ];
-    let report = natrium(&server, &js_pub(&[&memory[..], &["--keep"]].concat()));
+    let report = natrium(&server.url, &js_pub(&[&memory[..], &["--keep"]].concat()));
     assert_eq!(report["jetstream"]["setup"], "created");
     assert_eq!(report["jetstream"]["kept"], true);
-    let report = natrium(&server, &js_pub(&[&memory[..], &["--keep"]].concat()));
+    let report = natrium(&server.url, &js_pub(&[&memory[..], &["--keep"]].concat()));
     let js = &report["jetstream"];
     assert_eq!(js["setup"], "reused");
     assert_eq!((num(&js["first_seq"]), num(&js["last_seq"])), (501, 1000));
@@ -74,11 +74,11 @@ fn js_pub_against_reference_server() {
     assert!(error.contains("--purge"), "{error}");
 
     // --purge starts empty; without --keep the stream is gone afterwards.
-    let report = natrium(&server, &js_pub(&[&memory[..], &["--purge"]].concat()));
+    let report = natrium(&server.url, &js_pub(&[&memory[..], &["--purge"]].concat()));
     let js = &report["jetstream"];
     assert_eq!(js["setup"], "recreated");
     assert_eq!(num(&js["stream_msgs"]), 500);
-    let report = natrium(&server, &js_pub(&memory));
+    let report = natrium(&server.url, &js_pub(&memory));
     assert_eq!(report["jetstream"]["setup"], "created");
 }
 

@@ -35,7 +35,7 @@ fn fetch_kv_and_object_against_reference_server() {
         "64",
         "--json",
     ];
-    let report = natrium(&server, &[&fetch[..], &["--keep"]].concat());
+    let report = natrium(&server.url, &[&fetch[..], &["--keep"]].concat());
     assert_eq!(report["kind"], "js-fetch");
     assert_eq!(num(&report["sub"]["msgs"]), 1000);
     assert_eq!(num(&report["sub"]["bytes"]), 1000 * 32);
@@ -51,7 +51,7 @@ fn fetch_kv_and_object_against_reference_server() {
     );
 
     // Reused: the stale consumer is replaced and only the new messages count.
-    let report = natrium(&server, &fetch);
+    let report = natrium(&server.url, &fetch);
     let summary = &report["fetch"];
     assert_eq!(summary["setup"], "reused");
     assert_eq!(summary["kept"], false);
@@ -62,7 +62,7 @@ fn fetch_kv_and_object_against_reference_server() {
 
     // kv: 300 puts over 7 keys, then 300 gets, each checked.
     let report = natrium(
-        &server,
+        &server.url,
         &[
             "bench", "kv", "--msgs", "300", "--size", "20", "--keys", "7", "--json",
         ],
@@ -83,7 +83,7 @@ fn fetch_kv_and_object_against_reference_server() {
     let size = 3 * 1024 * 1024 + 5;
     let size_arg = size.to_string();
     let report = natrium(
-        &server,
+        &server.url,
         &[
             "bench",
             "object",

@@ -13,9 +13,8 @@
 //!   through the [`Monitor`] rather than skewing the numbers.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use async_nats::{Client, ConnectErrorKind, ConnectOptions, ServerAddr};
+use async_nats::{Client, ConnectErrorKind};
 
 use super::watch::Monitor;
 use super::{BenchError, Settings};
@@ -38,12 +37,14 @@ pub enum Role {
     Responder,
 }
 
-/// Checks that `url` is a NATS server address.
-pub fn check_url(url: &str) -> Result<(), BenchError> {
-    url.parse::<ServerAddr>()
+/// Checks that the settings name usable NATS server addresses.
+pub fn check_url(settings: &Settings) -> Result<(), BenchError> {
+    settings
+        .connection
+        .addresses()
         .map(|_| ())
         .map_err(|err| BenchError::InvalidServerUrl {
-            url: url.to_string(),
+            url: settings.server.clone(),
             reason: err.to_string(),
         })
 }
@@ -64,9 +65,16 @@ pub async fn connect(
     };
     let events = Arc::clone(monitor);
     let event_name = name.clone();
-    let options = ConnectOptions::new()
+    let invalid = |err: anyhow::Error| BenchError::Connect {
+        url: settings.server.clone(),
+        reason: format!("{err:#}"),
+    };
+    let addresses = settings.connection.addresses().map_err(invalid)?;
+    let options = settings
+        .connection
+        .options()
+        .map_err(invalid)?
         .name(&name)
-        .connection_timeout(Duration::from_secs(5))
         .client_capacity(CLIENT_CAPACITY)
         .subscription_capacity(subscription_capacity)
         .skip_subject_validation(true)
@@ -77,7 +85,7 @@ pub async fn connect(
             async move { events.on_event(&name, event) }
         });
     options
-        .connect(settings.server.as_str())
+        .connect(addresses)
         .await
         .map_err(|err| match err.kind() {
             ConnectErrorKind::Io | ConnectErrorKind::TimedOut | ConnectErrorKind::Dns => {

@@ -35,6 +35,10 @@ use bytes::Bytes;
 
 use crate::cli::js::JsCommand;
 use crate::cli::{BenchCommand, CommonArgs};
+use crate::connection::Connection;
+
+/// How long a run may go without progress when `--timeout` is not given.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Default number of messages when `--msgs` is not given.
 pub const DEFAULT_MSGS: u64 = 100_000;
@@ -42,8 +46,10 @@ pub const DEFAULT_MSGS: u64 = 100_000;
 /// What every workload needs to know, resolved from the command line.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Server URL, as given by the user.
+    /// Server URL(s), as given by the user (for reports and messages).
     pub server: String,
+    /// How to connect (URLs, credentials, TLS).
+    pub connection: Connection,
     /// Subject to publish to / subscribe on.
     pub subject: String,
     /// Total number of messages or requests (0 means unbounded for `reply`).
@@ -55,13 +61,14 @@ pub struct Settings {
 }
 
 impl Settings {
-    fn new(server: &str, common: &CommonArgs, default_msgs: u64) -> Settings {
+    fn new(connection: &Connection, common: &CommonArgs, default_msgs: u64) -> Settings {
         Settings {
-            server: server.to_string(),
+            server: connection.url(),
+            connection: connection.clone(),
             subject: common.subject.clone(),
             msgs: common.msgs.unwrap_or(default_msgs),
             size: common.size,
-            idle_timeout: common.output.timeout,
+            idle_timeout: connection.timeout_or(DEFAULT_IDLE_TIMEOUT),
         }
     }
 }
@@ -139,10 +146,10 @@ impl fmt::Display for BenchError {
 impl std::error::Error for BenchError {}
 
 /// Runs one `natrium bench` subcommand and prints its results.
-pub async fn run(server: &str, command: BenchCommand) -> Result<(), BenchError> {
+pub async fn run(connection: &Connection, command: BenchCommand) -> Result<(), BenchError> {
     let (report, output) = match command {
         BenchCommand::Pub { common, publishers } => {
-            let settings = Settings::new(server, &common, DEFAULT_MSGS);
+            let settings = Settings::new(connection, &common, DEFAULT_MSGS);
             let report = pubsub::run(&settings, publishers, 0, common.output.json).await?;
             (report, common.output)
         }
@@ -150,7 +157,7 @@ pub async fn run(server: &str, command: BenchCommand) -> Result<(), BenchError> 
             common,
             subscribers,
         } => {
-            let settings = Settings::new(server, &common, DEFAULT_MSGS);
+            let settings = Settings::new(connection, &common, DEFAULT_MSGS);
             let report = pubsub::run(&settings, 0, subscribers, common.output.json).await?;
             (report, common.output)
         }
@@ -159,7 +166,7 @@ pub async fn run(server: &str, command: BenchCommand) -> Result<(), BenchError> 
             publishers,
             subscribers,
         } => {
-            let settings = Settings::new(server, &common, DEFAULT_MSGS);
+            let settings = Settings::new(connection, &common, DEFAULT_MSGS);
             let report =
                 pubsub::run(&settings, publishers, subscribers, common.output.json).await?;
             (report, common.output)
@@ -170,7 +177,7 @@ pub async fn run(server: &str, command: BenchCommand) -> Result<(), BenchError> 
             reply_in_process,
             warmup,
         } => {
-            let settings = Settings::new(server, &common, DEFAULT_MSGS);
+            let settings = Settings::new(connection, &common, DEFAULT_MSGS);
             let options = request::RequestOptions {
                 clients,
                 reply_in_process,
@@ -180,38 +187,40 @@ pub async fn run(server: &str, command: BenchCommand) -> Result<(), BenchError> 
             (report, common.output)
         }
         BenchCommand::Reply { common, clients } => {
-            let settings = Settings::new(server, &common, 0);
+            let settings = Settings::new(connection, &common, 0);
             let report = request::run_responders(&settings, clients, common.output.json).await?;
             (report, common.output)
         }
         BenchCommand::Js(JsCommand::Pub(args)) => {
-            let settings = Settings::new(server, &args.common, DEFAULT_MSGS);
+            let settings = Settings::new(connection, &args.common, DEFAULT_MSGS);
             let report = jetstream::run_pub(&settings, &args).await?;
             (report, args.common.output)
         }
         BenchCommand::Js(JsCommand::Fetch(args)) => {
-            let settings = Settings::new(server, &args.fill.common, DEFAULT_MSGS);
+            let settings = Settings::new(connection, &args.fill.common, DEFAULT_MSGS);
             let report = jetstream::fetch::run(&settings, &args).await?;
             (report, args.fill.common.output)
         }
         BenchCommand::Kv(args) => {
             let settings = Settings {
-                server: server.to_string(),
+                server: connection.url(),
+                connection: connection.clone(),
                 subject: format!("$KV.{}.>", args.bucket.name),
                 msgs: args.msgs.unwrap_or(DEFAULT_MSGS),
                 size: args.size,
-                idle_timeout: args.output.timeout,
+                idle_timeout: connection.timeout_or(DEFAULT_IDLE_TIMEOUT),
             };
             let report = kv::run(&settings, &args).await?;
             (report, args.output)
         }
         BenchCommand::Object(args) => {
             let settings = Settings {
-                server: server.to_string(),
+                server: connection.url(),
+                connection: connection.clone(),
                 subject: format!("$O.{}.>", args.bucket.name),
                 msgs: 1,
                 size: args.size,
-                idle_timeout: args.output.timeout,
+                idle_timeout: connection.timeout_or(DEFAULT_IDLE_TIMEOUT),
             };
             let report = object::run(&settings, &args).await?;
             (report, args.output)

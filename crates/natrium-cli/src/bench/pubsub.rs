@@ -51,7 +51,7 @@ pub async fn run(
         (0, _) => "sub",
         _ => "pubsub",
     };
-    conn::check_url(&settings.server)?;
+    conn::check_url(settings)?;
     if publishers > 0 {
         super::check_publish_subject(&settings.subject)?;
     } else {

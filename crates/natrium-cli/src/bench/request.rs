@@ -52,7 +52,7 @@ pub async fn run_requesters(
     settings: &Settings,
     options: &RequestOptions,
 ) -> Result<Report, BenchError> {
-    conn::check_url(&settings.server)?;
+    conn::check_url(settings)?;
     super::check_publish_subject(&settings.subject)?;
     let subject = Subject::from_static(Box::leak(settings.subject.clone().into_boxed_str()));
     let payload = super::static_payload(settings.size);
@@ -177,7 +177,7 @@ pub async fn run_responders(
     clients: usize,
     quiet: bool,
 ) -> Result<Report, BenchError> {
-    conn::check_url(&settings.server)?;
+    conn::check_url(settings)?;
     super::check_subscribe_subject(&settings.subject)?;
     let monitor = Monitor::new();
     let connections = conn::connect_many(

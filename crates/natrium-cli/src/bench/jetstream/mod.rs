@@ -75,7 +75,7 @@ pub(crate) async fn connect(
     monitor: &Arc<Monitor>,
     window: usize,
 ) -> Result<(Client, jetstream::Context), BenchError> {
-    conn::check_url(&settings.server)?;
+    conn::check_url(settings)?;
     let name = format!("natrium-bench-{what}-1");
     let client = conn::connect(settings, name, role, monitor).await?;
     let js = ContextBuilder::new()
