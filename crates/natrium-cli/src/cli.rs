@@ -208,9 +208,13 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
         "kb" => 1_000,
         "m" | "mib" => 1 << 20,
         "mb" => 1_000_000,
+        "g" | "gib" => 1 << 30,
+        "gb" => 1_000_000_000,
+        "t" | "tib" => 1 << 40,
+        "tb" => 1_000_000_000_000,
         other => {
             return Err(format!(
-                "unknown size unit '{other}' (use B, KiB, KB, MiB or MB)"
+                "unknown size unit '{other}' (use B, KiB, KB, MiB, MB, GiB, GB, TiB or TB)"
             ))
         }
     };
@@ -268,7 +272,8 @@ mod tests {
         assert_eq!(parse_size("16 B"), Ok(16));
         assert!(parse_size("").is_err());
         assert!(parse_size("KiB").is_err());
-        assert!(parse_size("1GiB").is_err());
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert!(parse_size("1PiB").is_err());
         assert!(parse_size("-1").is_err());
         assert!(parse_size("99999999999999999999").is_err());
     }

@@ -13,6 +13,8 @@
 //! * [`context`]: the nats CLI's context files; [`contexts`] the
 //!   `natrium context` commands over them.
 //! * [`messages`]: pub, sub, request and reply.
+//! * [`output`]: tables, JSON, human sizes and durations, colour rules;
+//!   every command prints through it.
 
 pub mod bench;
 pub mod cli;
@@ -20,3 +22,4 @@ pub mod connection;
 pub mod context;
 pub mod contexts;
 pub mod messages;
+pub mod output;
