@@ -108,10 +108,55 @@ async def test_subject_delete_marker_after_max_age(start_server, tmp_path, conne
     assert marker.data in (b"", None)
     assert marker.headers["Nats-Marker-Reason"] == "MaxAge"
     assert marker.headers["Nats-TTL"] == "1m0s"
+    assert marker.headers["Nats-Rollup"] == "sub"
     last_b = await js.get_last_msg("AGED", "aged.b")
     assert last_b.headers["Nats-Marker-Reason"] == "MaxAge", "one marker per emptied subject"
     info = await js.stream_info("AGED")
     assert info.state.messages == 2
+
+
+async def test_message_ttl_with_delete_markers(start_server, tmp_path, connect):
+    """With subject_delete_marker_ttl, a shorter Nats-TTL is raised to it
+    (the header rewritten in whole seconds); a message going by its TTL
+    leaves a marker only when it was its subject's last, and a marker going
+    leaves none. Observed on nats-server 2.14.0."""
+    import asyncio
+    import json
+
+    nc = await connect(start_server("-js", "-sd", str(tmp_path / "store")))
+    config = {"name": "TTL", "subjects": ["ttl.>"], "allow_msg_ttl": True,
+              "subject_delete_marker_ttl": 2_000_000_000}
+    reply = json.loads((await nc.request("$JS.API.STREAM.CREATE.TTL", json.dumps(config).encode())).data)
+    assert "error" not in reply, reply
+    js = nc.jetstream()
+    await js.publish("ttl.a", b"a1", headers={"Nats-TTL": "1s"})
+    await js.publish("ttl.b", b"b1")
+    await js.publish("ttl.b", b"b2", headers={"Nats-TTL": "1"})
+    await js.publish("ttl.c", b"c1", headers={"Nats-TTL": "5s"})
+    assert (await js.get_msg("TTL", 1)).headers["Nats-TTL"] == "2"
+    assert (await js.get_msg("TTL", 3)).headers["Nats-TTL"] == "2"
+    assert (await js.get_msg("TTL", 4)).headers["Nats-TTL"] == "5s", "longer TTLs stay"
+
+    marker = None
+    for _ in range(100):  # hang guard: ttl.a's message goes after 2 s
+        last = await js.get_last_msg("TTL", "ttl.a")
+        if last.seq != 1:
+            marker = last
+            break
+        await asyncio.sleep(0.1)
+    assert marker is not None and marker.seq == 5
+    assert marker.headers["Nats-Marker-Reason"] == "MaxAge"
+    assert marker.headers["Nats-TTL"] == "2s"
+
+    for _ in range(100):  # hang guard: b2 goes too, the marker 2 s later
+        info = await js.stream_info("TTL")
+        if info.state.messages == 2:
+            break
+        await asyncio.sleep(0.1)
+    assert (await js.get_last_msg("TTL", "ttl.b")).data == b"b1"
+    info = await js.stream_info("TTL")
+    # b1 and c1 left; no marker for ttl.b (it kept b1), none for the marker.
+    assert info.state.messages == 2 and info.state.last_seq == 5, info.state
 
 
 async def test_mirror_copies_its_origin(start_server, tmp_path, connect):

@@ -248,6 +248,24 @@ impl HeaderBuilder {
         b
     }
 
+    /// Copies `block`'s lines (status dropped), with every `key` header's
+    /// value replaced by `value` where it stood.
+    pub fn replacing(block: &HeaderBlock<'_>, key: &str, value: &str) -> Self {
+        let mut b = Self::new();
+        for (name, old) in block.iter() {
+            let new = if name.eq_ignore_ascii_case(key.as_bytes()) {
+                value.as_bytes()
+            } else {
+                old
+            };
+            b.buf.extend_from_slice(name);
+            b.buf.extend_from_slice(b": ");
+            b.buf.extend_from_slice(new);
+            b.buf.extend_from_slice(b"\r\n");
+        }
+        b
+    }
+
     /// Appends `key: value`.
     pub fn add(mut self, key: &str, value: &str) -> Self {
         self.buf.extend_from_slice(key.as_bytes());
@@ -294,4 +312,20 @@ pub fn direct_get_headers(
 /// A status-only block, e.g. [`STATUS_NOT_FOUND`].
 pub fn status_block((code, description): (u16, &str)) -> Vec<u8> {
     HeaderBuilder::with_status(code, description).finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replacing_keeps_order_and_other_headers() {
+        let raw = b"NATS/1.0\r\nA: 1\r\nnats-ttl: 1s\r\nB: 2\r\n\r\n";
+        let block = HeaderBlock::parse(raw).expect("parses");
+        let rewritten = HeaderBuilder::replacing(&block, "Nats-TTL", "3").finish();
+        assert_eq!(
+            rewritten,
+            b"NATS/1.0\r\nA: 1\r\nnats-ttl: 3\r\nB: 2\r\n\r\n"
+        );
+    }
 }

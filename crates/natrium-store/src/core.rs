@@ -26,7 +26,7 @@ use natrium_subjects::validate::{is_valid_literal_subject, subject_has_wildcard}
 use parking_lot::RwLock;
 
 use crate::limits::{Discard, StoreLimits};
-use crate::{now_nanos, PurgeRequest, StoreError, StoredMessage, StreamState, TTL_NEVER};
+use crate::{now_nanos, Emptied, PurgeRequest, StoreError, StoredMessage, StreamState, TTL_NEVER};
 
 /// Entry expiry value for "no TTL: max_age applies".
 const NO_TTL: i64 = 0;
@@ -698,7 +698,7 @@ impl<B: Backend> Core<B> {
     fn expire_at(
         &mut self,
         now: i64,
-        mut emptied: Option<&mut Vec<Bytes>>,
+        mut emptied: Option<&mut Vec<Emptied>>,
     ) -> Result<u64, StoreError> {
         let mut removed = 0;
         if let Some(age) = self.limits.max_age_nanos() {
@@ -726,7 +726,10 @@ impl<B: Backend> Core<B> {
                         .get(&name)
                         .is_some_and(|&id| !self.subjects[id as usize].seqs.is_empty());
                     if !left {
-                        emptied.push(name);
+                        emptied.push(Emptied {
+                            subject: name,
+                            ttl_headers: None,
+                        });
                     }
                 }
             }
@@ -735,6 +738,11 @@ impl<B: Backend> Core<B> {
             if deadline > now {
                 break;
             }
+            if let Some(emptied) = emptied.as_deref_mut() {
+                if let Some(last) = self.last_of_its_subject(seq)? {
+                    emptied.push(last);
+                }
+            }
             if self.remove_seq(seq, RemoveMode::Tombstone)? {
                 removed += 1;
             } else {
@@ -742,6 +750,24 @@ impl<B: Backend> Core<B> {
             }
         }
         Ok(removed)
+    }
+
+    /// When `seq` is the only message left on its subject: the subject and
+    /// the message's headers, read before it goes.
+    fn last_of_its_subject(&self, seq: u64) -> Result<Option<Emptied>, StoreError> {
+        let Some(entry) = self.entry(seq) else {
+            return Ok(None);
+        };
+        let subject = &self.subjects[entry.subject as usize];
+        if subject.seqs.len() != 1 {
+            return Ok(None);
+        }
+        let name = subject.name.clone();
+        let message = self.read(seq, entry)?;
+        Ok(Some(Emptied {
+            subject: name,
+            ttl_headers: Some(message.headers),
+        }))
     }
 
     fn next_expiry(&self) -> Option<i64> {
@@ -860,7 +886,7 @@ impl<B: Backend> Engine<B> {
         core.commit()?;
         Ok(n)
     }
-    pub(crate) fn expire_subjects(&self, now: i64) -> Result<Vec<Bytes>, StoreError> {
+    pub(crate) fn expire_subjects(&self, now: i64) -> Result<Vec<Emptied>, StoreError> {
         let mut core = self.inner.write();
         core.check_open()?;
         let mut emptied = Vec::new();
@@ -981,7 +1007,7 @@ macro_rules! forward_message_store {
             fn expire_subjects(
                 &self,
                 now_nanos: i64,
-            ) -> Result<Vec<bytes::Bytes>, $crate::StoreError> {
+            ) -> Result<Vec<$crate::Emptied>, $crate::StoreError> {
                 self.engine.expire_subjects(now_nanos)
             }
             fn next_expiry(&self) -> Option<i64> {

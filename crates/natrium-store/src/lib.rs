@@ -50,6 +50,15 @@ pub struct StoredMessage {
     pub payload: Bytes,
 }
 
+/// A subject that expiry left without messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Emptied {
+    pub subject: Bytes,
+    /// The header block of its last message when that went by its own TTL
+    /// (a stream tells its delete markers apart by it); `None` for max_age.
+    pub ttl_headers: Option<Bytes>,
+}
+
 /// Counts and bounds of a stream, as reported in stream info.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StreamState {
@@ -200,8 +209,8 @@ pub trait MessageStore: Send + Sync {
     fn expire(&self, now_nanos: i64) -> Result<u64, StoreError>;
 
     /// [`expire`](Self::expire), naming the subjects whose last message
-    /// went because of `max_age` (where a stream places delete markers).
-    fn expire_subjects(&self, now_nanos: i64) -> Result<Vec<Bytes>, StoreError>;
+    /// went (where a stream places delete markers).
+    fn expire_subjects(&self, now_nanos: i64) -> Result<Vec<Emptied>, StoreError>;
 
     /// When the next message will be due for [`expire`](Self::expire).
     fn next_expiry(&self) -> Option<i64>;

@@ -438,14 +438,34 @@ fn max_age_names_the_subjects_it_empties(mk: &Make) {
     put_at(&*s, "t.a", 100 * SEC, None);
     put_at(&*s, "t.b", 100 * SEC, None);
     put_at(&*s, "t.b", 105 * SEC, None);
+    let names = |emptied: Vec<natrium_store::Emptied>| -> Vec<bytes::Bytes> {
+        emptied.into_iter().map(|e| e.subject).collect()
+    };
     let emptied = s.expire_subjects(111 * SEC).unwrap();
     assert_eq!(
-        emptied,
+        names(emptied),
         vec![bytes::Bytes::from_static(b"t.a")],
         "t.b still has a message"
     );
     let emptied = s.expire_subjects(200 * SEC).unwrap();
-    assert_eq!(emptied, vec![bytes::Bytes::from_static(b"t.b")]);
+    assert_eq!(emptied[0].subject, bytes::Bytes::from_static(b"t.b"));
+    assert_eq!(emptied[0].ttl_headers, None, "max_age, not a TTL");
+}
+
+fn ttl_expiry_names_emptied_subjects_with_their_headers(mk: &Make) {
+    let s = mk(StoreLimits::default());
+    let ttl = Some(Duration::from_secs(5));
+    s.store_at(b"k.a", b"NATS/1.0\r\nX: 1\r\n\r\n", b"a", ttl, 100 * SEC)
+        .unwrap();
+    s.store_at(b"k.b", b"", b"b1", None, 100 * SEC).unwrap();
+    s.store_at(b"k.b", b"", b"b2", ttl, 100 * SEC).unwrap();
+    let emptied = s.expire_subjects(106 * SEC).unwrap();
+    assert_eq!(emptied.len(), 1, "k.b keeps b1: {emptied:?}");
+    assert_eq!(emptied[0].subject, bytes::Bytes::from_static(b"k.a"));
+    assert_eq!(
+        emptied[0].ttl_headers.as_deref(),
+        Some(&b"NATS/1.0\r\nX: 1\r\n\r\n"[..])
+    );
 }
 
 fn skip_msgs_leaves_holes(mk: &Make) {
@@ -622,6 +642,7 @@ both!(
     max_msg_size,
     max_age_expiry,
     max_age_names_the_subjects_it_empties,
+    ttl_expiry_names_emptied_subjects_with_their_headers,
     skip_msgs_leaves_holes,
     per_message_ttl,
     num_pending_counts,

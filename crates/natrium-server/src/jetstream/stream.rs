@@ -355,6 +355,15 @@ impl Stream {
             }
             Some(text) => Some(parse_ttl(text).ok_or(ErrorId::MessageTTLInvalidErr)?),
         };
+        // With delete markers on, no message may go sooner than its marker
+        // would: a shorter TTL is raised to the marker TTL and its header
+        // rewritten in whole seconds, as nats-server 2.14.0 stores it.
+        let marker_ttl = self.config.subject_delete_marker_ttl;
+        let raised_ttl = ttl
+            .filter(|&ttl| marker_ttl > 0 && ttl != natrium_store::TTL_NEVER)
+            .filter(|ttl| ttl.as_nanos() < marker_ttl as u128)
+            .map(|_| Duration::from_nanos(marker_ttl as u64));
+        let ttl = raised_ttl.or(ttl);
         let rollup_all = match header(ROLLUP) {
             None => None,
             Some(_) if !self.config.allow_rollup_hdrs => {
@@ -373,11 +382,21 @@ impl Stream {
                 Cow::Owned(update.body),
                 Some(update.total),
             ),
-            None => (
-                Cow::Borrowed(headers.map_or(&[][..], |(raw, _)| raw)),
-                Cow::Borrowed(payload),
-                None,
-            ),
+            None => match (raised_ttl, block) {
+                (Some(raised), Some(block)) => (
+                    Cow::Owned(
+                        HeaderBuilder::replacing(block, TTL, &raised.as_secs().to_string())
+                            .finish(),
+                    ),
+                    Cow::Borrowed(payload),
+                    None,
+                ),
+                _ => (
+                    Cow::Borrowed(headers.map_or(&[][..], |(raw, _)| raw)),
+                    Cow::Borrowed(payload),
+                    None,
+                ),
+            },
         };
         if let Some(max) = u64::try_from(self.config.max_msg_size)
             .ok()
@@ -582,18 +601,27 @@ impl Stream {
 
     /// Removes messages past max_age or their TTL. With
     /// `subject_delete_marker_ttl` (ADR-43), a subject whose last message
-    /// aged out gets a delete marker (`Nats-Marker-Reason: MaxAge`) that
-    /// itself lives for that TTL, so readers see it was removed, not
-    /// never written.
+    /// aged out or reached its TTL gets a delete marker
+    /// (`Nats-Marker-Reason: MaxAge`) that itself lives for that TTL, so
+    /// readers see it was removed, not never written. A marker going leaves
+    /// no marker behind.
     pub fn expire(&self, now: i64) -> Result<(), StoreError> {
         let marker_ttl = self.config.subject_delete_marker_ttl;
         if marker_ttl <= 0 {
             return self.store.expire(now).map(|_| ());
         }
-        for subject in self.store.expire_subjects(now)? {
+        for emptied in self.store.expire_subjects(now)? {
+            let was_marker = emptied.ttl_headers.as_deref().is_some_and(|raw| {
+                HeaderBlock::parse(raw).is_ok_and(|block| block.get(MARKER_REASON).is_some())
+            });
+            if was_marker {
+                continue;
+            }
+            let subject = emptied.subject;
             let headers = HeaderBuilder::new()
                 .add(MARKER_REASON, "MaxAge")
                 .add(TTL, &natrium_jetstream::time::go_duration(marker_ttl))
+                .add(ROLLUP, ROLLUP_SUBJECT)
                 .finish();
             let ttl = Duration::from_nanos(marker_ttl as u64);
             self.store.store(&subject, &headers, b"", Some(ttl))?;

@@ -241,7 +241,7 @@ impl Consumer {
         stream_name: String,
     ) -> Consumer {
         let now = natrium_store::now_nanos();
-        let ack_wait = config.ack_wait.max(0);
+        let ack_wait = redelivery_wait(&config, 1);
         let mut state = State {
             next_seq: saved.next_seq,
             initial: saved.initial.into_iter().collect(),
@@ -670,14 +670,9 @@ impl Consumer {
         }
     }
 
-    /// How long the `deliveries`-th delivery waits for its ack (backoff, or ack_wait).
+    /// How long the `deliveries`-th delivery waits for its ack.
     fn ack_wait_for(&self, deliveries: u64) -> i64 {
-        let backoff = &self.config.backoff;
-        if backoff.is_empty() {
-            return self.config.ack_wait.max(0);
-        }
-        let index = (deliveries.saturating_sub(1) as usize).min(backoff.len() - 1);
-        backoff[index].max(0)
+        redelivery_wait(&self.config, deliveries)
     }
 
     fn flow_control_request(&self, state: &mut State) -> Outgoing {
@@ -709,6 +704,11 @@ impl Consumer {
     /// Applies an ack to the message at `seq`.
     pub fn acknowledge(&self, seq: u64, ack: &AckReply, now: i64) -> AckOutcome {
         let mut outcome = AckOutcome::default();
+        if self.config.ack_policy == AckPolicy::FlowControl {
+            // Client acks do not count under the flow-control ack policy:
+            // nats-server 2.14.0 leaves ack floor and pending untouched.
+            return outcome;
+        }
         let mut state = self.state.lock();
         state.last_active = now;
         match ack {
@@ -826,6 +826,15 @@ impl Consumer {
                 &self.config.deliver_subject,
                 builder.finish(),
             ));
+            // Under the flow-control ack policy an idle consumer with
+            // messages outstanding asks the receiver to confirm them.
+            if self.config.ack_policy == AckPolicy::FlowControl
+                && state.flow_control.is_none()
+                && !state.pending.is_empty()
+            {
+                let request = self.flow_control_request(&mut state);
+                out.push(request);
+            }
         }
         // A pinned client that stopped asking loses the pin.
         let timeout = self.config.priority_timeout;
@@ -971,4 +980,19 @@ fn first_seq_since(stream: &Stream, since: i64) -> u64 {
         }
     }
     low
+}
+
+/// How long the `deliveries`-th delivery waits for its ack: the backoff step
+/// for it, else ack_wait. Never, under the 2.14 flow-control ack policy:
+/// nats-server 2.14.0 keeps such messages pending without redelivering them.
+fn redelivery_wait(config: &ConsumerConfig, deliveries: u64) -> i64 {
+    if config.ack_policy == AckPolicy::FlowControl {
+        return i64::MAX;
+    }
+    let backoff = &config.backoff;
+    if backoff.is_empty() {
+        return config.ack_wait.max(0);
+    }
+    let index = (deliveries.saturating_sub(1) as usize).min(backoff.len() - 1);
+    backoff[index].max(0)
 }
