@@ -11,10 +11,12 @@
 //!
 //! * [`ack`]: ack subjects and ack bodies.
 //! * [`pull`]: waiting pull requests and their status replies.
+//! * [`rate`]: `rate_limit_bps` for push consumers.
 //! * [`state`]: what survives a restart.
 
 pub mod ack;
 pub mod pull;
+pub mod rate;
 pub mod state;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -123,6 +125,8 @@ struct State {
     pinned: Option<(String, i64)>,
     /// Replay original: the first message's timestamp and when it went out.
     replay_start: Option<(i64, i64)>,
+    /// `rate_limit_bps` of a push consumer (built on first delivery).
+    rate: Option<rate::RateLimiter>,
     /// Messages that reached max_deliver, for advisories.
     exhausted: Vec<MaxDeliveries>,
     /// Changed since last written to disk.
@@ -430,6 +434,11 @@ impl Consumer {
                     request.reply.clone()
                 }
             };
+            if push && !self.within_rate_limit(&mut state, stream, size, now) {
+                // Over the rate: it waits for the consumer's timer.
+                self.put_back(&mut state, message.seq, redelivery);
+                break;
+            }
             // Counted once (the cursor is already past this message), then
             // kept up to date by hand.
             let remaining = match num_pending {
@@ -668,6 +677,23 @@ impl Consumer {
             headers,
             payload,
         }
+    }
+
+    /// Whether `size` more bytes may go out now under `rate_limit_bps`.
+    fn within_rate_limit(&self, state: &mut State, stream: &Stream, size: u64, now: i64) -> bool {
+        let limit = self.config.rate_limit_bps;
+        if limit == 0 {
+            return true;
+        }
+        let limiter = match &mut state.rate {
+            Some(limiter) if limiter.bits_per_second == limit => limiter,
+            slot => slot.insert(rate::RateLimiter::new(
+                limit,
+                i64::from(stream.config.max_msg_size),
+                now,
+            )),
+        };
+        limiter.allow(size, now)
     }
 
     /// How long the `deliveries`-th delivery waits for its ack.
