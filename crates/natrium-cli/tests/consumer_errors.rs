@@ -77,6 +77,15 @@ fn errors_are_one_line() {
             &["no messages for S > C"],
         );
 
+        // A pull the server refuses (status 409).
+        run(url, "consumer add S SMALL --max-batch 2");
+        fails(
+            server,
+            url,
+            "consumer next S SMALL --count 5",
+            &["refused the pull from S > SMALL", "(409)"],
+        );
+
         // Configuration files that cannot be used.
         let dir = TempDir::new();
         let bad = dir.path().join("bad.json");

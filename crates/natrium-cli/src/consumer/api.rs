@@ -95,10 +95,10 @@ impl JsApi {
             .map_err(|err| match err.kind() {
                 RequestErrorKind::NoResponders => self.no_jetstream(None),
                 RequestErrorKind::TimedOut => anyhow::anyhow!(
-                    "no reply from the JetStream API ({subject}) at {} within {:?}: \
+                    "no reply from the JetStream API ({subject}) at {} within {}: \
                      is JetStream enabled? (--timeout waits longer)",
                     self.url,
-                    self.timeout
+                    crate::output::duration(self.timeout)
                 ),
                 _ => anyhow::anyhow!("cannot {} {}: {err}", about.action, about.subject()),
             })?;

@@ -43,6 +43,9 @@ pub async fn add(api: &JsApi, args: AddArgs) -> anyhow::Result<()> {
         .clone()
         .or_else(|| from_file("durable_name"))
         .or_else(|| from_file("name"));
+    if let Some(name) = &name {
+        super::check_name("consumer", name)?;
+    }
     if args.ephemeral {
         config.remove("durable_name");
         match &name {
@@ -56,7 +59,6 @@ pub async fn add(api: &JsApi, args: AddArgs) -> anyhow::Result<()> {
                 args.stream
             );
         };
-        super::check_name("consumer", name)?;
         config.insert("durable_name".into(), json!(name));
         if config.contains_key("name") {
             config.insert("name".into(), json!(name));
