@@ -12,6 +12,7 @@
 //! object store ones (`bench kv`, `bench object`) in [`store`].
 
 pub mod connection;
+pub mod consumer;
 pub mod context;
 pub mod js;
 pub mod messages;
@@ -65,6 +66,17 @@ pub enum Command {
     /// Save, list, select and show connection contexts (shared with the nats CLI).
     #[command(subcommand)]
     Context(context::ContextCommand),
+
+    /// Create, inspect, read from and remove JetStream consumers.
+    #[command(
+        subcommand,
+        visible_alias = "con",
+        after_help = "Examples:\n  \
+        natrium consumer add ORDERS PROCESSOR --filter orders.new --max-deliver 5\n  \
+        natrium consumer next ORDERS PROCESSOR --count 10\n  \
+        natrium consumer report ORDERS"
+    )]
+    Consumer(consumer::ConsumerCommand),
 }
 
 /// `natrium bench ...` subcommands.

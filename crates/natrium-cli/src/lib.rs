@@ -13,12 +13,14 @@
 //! * [`context`]: the nats CLI's context files; [`contexts`] the
 //!   `natrium context` commands over them.
 //! * [`messages`]: pub, sub, request and reply.
+//! * [`consumer`]: the `natrium consumer` commands (JetStream consumers).
 //! * [`output`]: tables, JSON, human sizes and durations, colour rules;
 //!   every command prints through it.
 
 pub mod bench;
 pub mod cli;
 pub mod connection;
+pub mod consumer;
 pub mod context;
 pub mod contexts;
 pub mod messages;

@@ -196,7 +196,7 @@ async fn run_command(command: &str, input: &[u8]) -> anyhow::Result<Vec<u8>> {
 }
 
 /// The nats CLI's rendering of a received message.
-fn describe(number: u64, message: &Message, with_body: bool) -> String {
+pub fn describe(number: u64, message: &Message, with_body: bool) -> String {
     let mut text = format!("[#{number}] Received on {:?}", message.subject.as_str());
     if let Some(reply) = &message.reply {
         text.push_str(&format!(" with reply {:?}", reply.as_str()));
