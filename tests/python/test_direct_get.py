@@ -10,6 +10,8 @@ nats-server 2.14.0.
 import asyncio
 import json
 
+import nats
+
 
 async def multi_last(nc, body):
     inbox = nc.new_inbox()
@@ -50,3 +52,27 @@ async def test_multi_last(start_server, tmp_path, connect):
 
     replies = await multi_last(nc, {"multi_last": ["s.none"]})
     assert replies[0].headers["Status"] == "404"
+
+
+async def test_jetstream_domain_prefix(start_server, tmp_path, connect):
+    """With a JetStream domain, the API also answers under `$JS.<domain>.API`
+    (direct gets included), so clients that name the domain work."""
+    store = tmp_path / "store"
+    config = tmp_path / "domain.conf"
+    config.write_text(f'jetstream {{ store_dir: "{store}", domain: hub }}\n')
+    nc = await connect(start_server("-c", str(config)))
+    js = nc.jetstream(domain="hub")
+    info = await js.account_info()
+    assert info.domain == "hub"
+    kv = await js.create_key_value(bucket="settings", history=2)
+    revision = await kv.put("colour", b"blue")
+    entry = await kv.get("colour")
+    assert (entry.value, entry.revision) == (b"blue", revision)
+
+    created = await nc.request("$JS.hub.API.STREAM.CREATE.D", json.dumps(
+        {"name": "D", "subjects": ["d.>"], "allow_direct": True}).encode())
+    assert json.loads(created.data)["config"]["allow_direct"] is True
+    await nc.request("d.x", b"hello")
+    for prefix in ("$JS.API", "$JS.hub.API"):
+        got = await nc.request(f"{prefix}.DIRECT.GET.D.d.x", b"")
+        assert got.data == b"hello" and got.headers["Nats-Sequence"] == "1", prefix

@@ -19,7 +19,7 @@ use parking_lot::Mutex;
 use crate::account::Account;
 use crate::client::delivery::{self, Delivered, FastRng, Message, Publisher};
 use crate::client::outbound::PendingFlush;
-use crate::client::subscription::Subscription;
+use crate::client::subscription::{InlineService, Subscription};
 use crate::client::Client;
 use crate::server::ServerShared;
 
@@ -115,6 +115,31 @@ impl InternalClient {
         Ok(sid)
     }
 
+    /// Subscribes with `service` answering client connections' messages on
+    /// their own tasks; messages from other publishers still arrive in the
+    /// inbox under the returned sid.
+    pub fn subscribe_inline(
+        &self,
+        subject: &str,
+        service: Arc<dyn InlineService>,
+    ) -> Result<u64, SubjectError> {
+        let sid = self.next_sid.fetch_add(1, Ordering::Relaxed);
+        let subscription = Arc::new(
+            Subscription::new(
+                self.client.clone(),
+                self.account.clone(),
+                subject.as_bytes(),
+                None,
+                sid.to_string().as_bytes(),
+                Vec::new(),
+            )
+            .with_inline(service),
+        );
+        self.account.subscribe(&subscription)?;
+        self.client.add_subscription(subscription);
+        Ok(sid)
+    }
+
     pub fn unsubscribe(&self, sid: u64) {
         if let Some(subscription) = self.client.subscription(sid.to_string().as_bytes()) {
             subscription.remove();
@@ -173,6 +198,7 @@ impl InternalClient {
             client: &self.client,
             echo: true,
             rng,
+            inline: false,
         };
         delivery::deliver(&matches, &message, &mut publisher, pending, outcome);
         let delivered = std::mem::take(&mut outcome.count);

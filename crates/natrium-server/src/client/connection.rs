@@ -297,6 +297,7 @@ impl Connection {
             client: &self.client,
             echo: self.options.echo,
             rng: &mut self.rng,
+            inline: true,
         };
         delivery::deliver(
             &matches,
@@ -309,6 +310,15 @@ impl Connection {
         let slow = delivery::settle(&mut self.delivered);
         if slow > 0 {
             self.server.stats.record_slow_consumers(slow as u64);
+        }
+        if !self.delivered.inline.is_empty() {
+            // Taken out and put back: the services may publish, and the
+            // list keeps its capacity for the next message.
+            let mut services = std::mem::take(&mut self.delivered.inline);
+            for service in services.drain(..) {
+                service.handle(&message);
+            }
+            self.delivered.inline = services;
         }
         if delivered == 0 && self.options.no_responders && self.options.headers {
             if let Some(reply) = message.reply {

@@ -11,7 +11,7 @@ use natrium_protocol::writer;
 use natrium_subjects::Matches;
 
 use crate::client::outbound::{Appended, PendingFlush};
-use crate::client::subscription::{Admission, Subscription, SubscriptionRef};
+use crate::client::subscription::{Admission, InlineService, Subscription, SubscriptionRef};
 use crate::client::{Client, CloseReason};
 
 /// A message as published, borrowing from the publisher's read buffer.
@@ -29,6 +29,9 @@ pub struct Publisher<'a> {
     pub echo: bool,
     /// Picks queue-group members.
     pub rng: &'a mut FastRng,
+    /// Whether inline services run on this publisher's task (client
+    /// connections); others deliver to the service's client as usual.
+    pub inline: bool,
 }
 
 /// Outcome counters of one delivery.
@@ -41,6 +44,8 @@ pub struct Delivered {
     pub slow: Vec<Arc<Client>>,
     /// Subscribers so far behind that the publisher should pause for them.
     pub stalled: Vec<Arc<Client>>,
+    /// Inline services the message is for, to run once delivery is done.
+    pub inline: Vec<Arc<dyn InlineService>>,
 }
 
 /// Delivers `message` to every match. Returns how many subscribers got it.
@@ -87,6 +92,11 @@ fn deliver_one(
         Admission::DeliverLast => true,
         Admission::Skip => return false,
     };
+    if let (Some(service), true) = (&sub.inline, publisher.inline) {
+        outcome.inline.push(service.clone());
+        outcome.count += 1;
+        return true;
+    }
     // Clients that did not negotiate headers get the payload without them.
     let (header_len, data) = match message.header_len {
         Some(len) if !sub.client.supports_headers() => (None, &message.data[len..]),

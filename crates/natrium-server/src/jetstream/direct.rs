@@ -11,11 +11,52 @@
 
 use natrium_jetstream::headers::{self, HeaderBlock};
 use natrium_jetstream::stream::MsgGetRequest;
+use natrium_jetstream::subjects::Endpoint;
 use natrium_jetstream::Timestamp;
 use natrium_store::{StoreError, StoredMessage};
 
+use std::sync::{Arc, Weak};
+
+use crate::client::delivery::Message;
+use crate::client::subscription::InlineService;
+
 use super::stream::Stream;
 use super::JetStream;
+
+/// Direct gets answered on the requesting connection's task: a read needs
+/// no write ordering, so it skips the hop to the JetStream thread (KV `get`
+/// is one round trip shorter). Requests from internal publishers still go
+/// through the JetStream thread's inbox.
+pub(super) struct DirectGets {
+    jetstream: Weak<JetStream>,
+}
+
+impl DirectGets {
+    pub(super) fn new(jetstream: &Arc<JetStream>) -> DirectGets {
+        DirectGets {
+            jetstream: Arc::downgrade(jetstream),
+        }
+    }
+}
+
+impl InlineService for DirectGets {
+    fn handle(&self, message: &Message<'_>) {
+        let (Some(jetstream), Some(reply)) = (self.jetstream.upgrade(), message.reply) else {
+            return;
+        };
+        let Ok(subject) = std::str::from_utf8(message.subject) else {
+            return;
+        };
+        let body = message
+            .header_len
+            .map_or(message.data, |len| &message.data[len..]);
+        for (headers, payload) in jetstream.direct_get_replies(subject, body) {
+            jetstream
+                .client
+                .publish(reply, None, Some(&headers), &payload);
+        }
+    }
+}
 
 /// One reply message: header block and payload.
 pub(super) type Reply = (Vec<u8>, Vec<u8>);
@@ -28,6 +69,23 @@ enum Query {
 }
 
 impl JetStream {
+    /// The replies to the direct get on `subject` (`...DIRECT.GET.<stream>`
+    /// or `...DIRECT.GET.<stream>.<subject>`); a 503 status when the stream
+    /// does not allow direct gets.
+    pub(super) fn direct_get_replies(&self, subject: &str, body: &[u8]) -> Vec<Reply> {
+        let endpoint = natrium_jetstream::subjects::parse(subject).map(|api| api.endpoint);
+        let direct = match endpoint {
+            Some(Endpoint::DirectGet(stream)) => Some((stream, None)),
+            Some(Endpoint::DirectGetLast(stream, subject)) => Some((stream, Some(subject))),
+            _ => None,
+        };
+        let Some((stream, subject)) = direct else {
+            return Vec::new();
+        };
+        self.direct_get(stream, subject, body)
+            .unwrap_or_else(|| vec![(b"NATS/1.0 503\r\n\r\n".to_vec(), Vec::new())])
+    }
+
     /// The replies to a direct get, in order; `None` when the stream does not
     /// allow direct gets (nats-server does not listen then: no responders).
     pub(super) fn direct_get(

@@ -57,6 +57,28 @@ const CONSUMER_TICK: Duration = Duration::from_millis(50);
 /// How often streams are checked for messages past their age or TTL.
 const EXPIRY_CHECK: Duration = Duration::from_millis(250);
 
+/// The API endpoints JetStream listens on, under each prefix (direct gets
+/// apart: they are answered inline). Subjects outside these get no
+/// responders, as on nats-server.
+const API_ENDPOINTS: [&str; 6] = [
+    "INFO",
+    "STREAM.>",
+    "CONSUMER.>",
+    "ACCOUNT.>",
+    "META.>",
+    "SERVER.>",
+];
+
+/// `$JS.API`, and `$JS.<domain>.API` when a domain is set (clients of
+/// other domains' leaf nodes address this JetStream that way).
+fn api_prefixes(domain: Option<&str>) -> Vec<String> {
+    let mut prefixes = vec!["$JS.API".to_string()];
+    if let Some(domain) = domain.filter(|d| !d.is_empty()) {
+        prefixes.push(format!("$JS.{domain}.API"));
+    }
+    prefixes
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum JetStreamError {
     #[error("can't use the JetStream store directory {path}: {source}")]
@@ -83,7 +105,13 @@ pub struct JetStream {
     streams_dir: PathBuf,
     sync: SyncPolicy,
     client: Arc<InternalClient>,
-    api_sid: u64,
+    /// The API subjects (`INFO`, `STREAM.>`, ...) under `$JS.API` and, with a
+    /// domain, under `$JS.<domain>.API`.
+    api_sids: Vec<u64>,
+    /// `DIRECT.GET.>` under the same prefixes: answered on the requesting
+    /// connection's task ([`direct::DirectGets`]); only requests from
+    /// internal publishers arrive here.
+    direct_sids: std::sync::OnceLock<Vec<u64>>,
     /// `$JS.ACK.>`: acks to consumer deliveries.
     ack_sid: u64,
     /// `$JS.FC.>`: answers to flow-control requests.
@@ -164,7 +192,13 @@ impl JetStream {
         log_banner(options, &store_dir, limits);
         let (client, inbox) =
             InternalClient::connect(shared, shared.accounts.global(), "JetStream");
-        let api_sid = client.subscribe("$JS.API.>", None)?;
+        let prefixes = api_prefixes(options.domain.as_deref());
+        let mut api_sids = Vec::new();
+        for prefix in &prefixes {
+            for endpoints in API_ENDPOINTS {
+                api_sids.push(client.subscribe(&format!("{prefix}.{endpoints}"), None)?);
+            }
+        }
         let ack_sid = client.subscribe("$JS.ACK.>", None)?;
         let flow_control_sid = client.subscribe("$JS.FC.>", None)?;
         let jetstream = Arc::new(JetStream {
@@ -177,7 +211,8 @@ impl JetStream {
                 .sync
                 .unwrap_or(SyncPolicy::Interval(DEFAULT_SYNC_INTERVAL)),
             client,
-            api_sid,
+            api_sids,
+            direct_sids: std::sync::OnceLock::new(),
             ack_sid,
             flow_control_sid,
             streams: Mutex::new(BTreeMap::new()),
@@ -187,6 +222,16 @@ impl JetStream {
             api_total: AtomicU64::new(0),
             api_errors: AtomicU64::new(0),
         });
+        let mut direct_sids = Vec::new();
+        for prefix in &prefixes {
+            let service = Arc::new(direct::DirectGets::new(&jetstream));
+            direct_sids.push(
+                jetstream
+                    .client
+                    .subscribe_inline(&format!("{prefix}.DIRECT.GET.>"), service)?,
+            );
+        }
+        let _ = jetstream.direct_sids.set(direct_sids);
         jetstream.restore_streams();
         let worker = jetstream.clone();
         std::thread::Builder::new()
@@ -330,24 +375,26 @@ impl JetStream {
         if message.sid == self.flow_control_sid {
             return self.handle_flow_control(&message.subject);
         }
-        if message.sid == self.api_sid {
+        let direct = self
+            .direct_sids
+            .get()
+            .is_some_and(|sids| sids.contains(&message.sid));
+        if direct || self.api_sids.contains(&message.sid) {
             let Some(api) = natrium_jetstream::subjects::parse(&message.subject) else {
                 return;
             };
             if let Endpoint::ConsumerMsgNext(stream, consumer) = api.endpoint {
                 return self.handle_next(stream, consumer, &message, group);
             }
-            let direct = match api.endpoint {
-                Endpoint::DirectGet(stream) => Some((stream, None)),
-                Endpoint::DirectGetLast(stream, subject) => Some((stream, Some(subject))),
-                _ => None,
-            };
-            if let Some((stream, subject)) = direct {
-                let replies = self
-                    .direct_get(stream, subject, &message.payload)
-                    .unwrap_or_else(|| vec![(b"NATS/1.0 503\r\n\r\n".to_vec(), Vec::new())]);
+            if matches!(
+                api.endpoint,
+                Endpoint::DirectGet(_) | Endpoint::DirectGetLast(..)
+            ) {
+                // From an internal publisher (clients' are answered inline).
                 if let Some(reply) = &message.reply {
-                    for (headers, payload) in replies {
+                    for (headers, payload) in
+                        self.direct_get_replies(&message.subject, &message.payload)
+                    {
                         group
                             .replies
                             .push(consumer::Outgoing::to(reply, Some(headers), payload));
