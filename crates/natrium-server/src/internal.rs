@@ -101,6 +101,16 @@ impl InternalClient {
 
     /// Subscribes; returns the sid that [`InternalMessage::sid`] will carry.
     pub fn subscribe(&self, subject: &str, queue: Option<&str>) -> Result<u64, SubjectError> {
+        self.subscribe_except(subject, queue, &[])
+    }
+
+    /// Subscribes to `subject` but not to the subjects matching `except`.
+    pub fn subscribe_except(
+        &self,
+        subject: &str,
+        queue: Option<&str>,
+        except: &[&str],
+    ) -> Result<u64, SubjectError> {
         let sid = self.next_sid.fetch_add(1, Ordering::Relaxed);
         let subscription = Arc::new(Subscription::new(
             self.client.clone(),
@@ -108,7 +118,7 @@ impl InternalClient {
             subject.as_bytes(),
             queue.map(str::as_bytes),
             sid.to_string().as_bytes(),
-            Vec::new(),
+            except.iter().map(|e| e.as_bytes().into()).collect(),
         ));
         self.account.subscribe(&subscription)?;
         self.client.add_subscription(subscription);

@@ -57,18 +57,6 @@ const CONSUMER_TICK: Duration = Duration::from_millis(50);
 /// How often streams are checked for messages past their age or TTL.
 const EXPIRY_CHECK: Duration = Duration::from_millis(250);
 
-/// The API endpoints JetStream listens on, under each prefix (direct gets
-/// apart: they are answered inline). Subjects outside these get no
-/// responders, as on nats-server.
-const API_ENDPOINTS: [&str; 6] = [
-    "INFO",
-    "STREAM.>",
-    "CONSUMER.>",
-    "ACCOUNT.>",
-    "META.>",
-    "SERVER.>",
-];
-
 /// `$JS.API`, and `$JS.<domain>.API` when a domain is set (clients of
 /// other domains' leaf nodes address this JetStream that way).
 fn api_prefixes(domain: Option<&str>) -> Vec<String> {
@@ -195,9 +183,11 @@ impl JetStream {
         let prefixes = api_prefixes(options.domain.as_deref());
         let mut api_sids = Vec::new();
         for prefix in &prefixes {
-            for endpoints in API_ENDPOINTS {
-                api_sids.push(client.subscribe(&format!("{prefix}.{endpoints}"), None)?);
-            }
+            // Everything but direct gets (answered inline, below); requests
+            // to unknown endpoints are taken and left unanswered, as on
+            // nats-server.
+            let direct = format!("{prefix}.DIRECT.GET.>");
+            api_sids.push(client.subscribe_except(&format!("{prefix}.>"), None, &[&direct])?);
         }
         let ack_sid = client.subscribe("$JS.ACK.>", None)?;
         let flow_control_sid = client.subscribe("$JS.FC.>", None)?;
