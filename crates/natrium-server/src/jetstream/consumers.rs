@@ -53,6 +53,8 @@ impl JetStream {
 
     /// An ack (or nak, term, progress, next) to a delivery.
     pub(super) fn handle_ack(&self, message: InternalMessage, group: &mut Group) {
+        // An ack may remove messages (work queues, interest): sum again.
+        group.used = [None; 2];
         let Some(target) = parse_ack_subject(&message.subject) else {
             return;
         };

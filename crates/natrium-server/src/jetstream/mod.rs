@@ -128,12 +128,28 @@ struct Group {
     api_calls: bool,
     /// Whether an ack asked to be confirmed (a double ack).
     acks_to_keep: bool,
+    /// Bytes stored per storage type (memory, file), once summed.
+    used: [Option<u64>; 2],
+}
+
+fn storage_index(storage: StorageType) -> usize {
+    match storage {
+        StorageType::Memory => 0,
+        _ => 1,
+    }
 }
 
 impl Group {
     fn wrote(&mut self, stream: &Arc<Stream>) {
         if !self.written.iter().any(|s| Arc::ptr_eq(s, stream)) {
             self.written.push(stream.clone());
+        }
+    }
+
+    /// A publish took a stream's storage from `before` to `after` bytes.
+    fn stream_grew(&mut self, storage: StorageType, before: u64, after: u64) {
+        if let Some(used) = &mut self.used[storage_index(storage)] {
+            *used = (*used + after).saturating_sub(before);
         }
     }
 
@@ -394,6 +410,8 @@ impl JetStream {
             }
             self.api_total.fetch_add(1, Ordering::Relaxed);
             group.api_calls = true;
+            // It may have freed or taken storage anywhere.
+            group.used = [None; 2];
             let (response, failed) = self.handle_api(api.endpoint, &message.payload);
             if failed {
                 self.api_errors.fetch_add(1, Ordering::Relaxed);
@@ -408,13 +426,17 @@ impl JetStream {
         let Some(stream) = self.routes.lock().get(&message.sid).cloned() else {
             return;
         };
+        let before = stream.store.state(false).bytes;
+        let room = self.room_for(&stream, group);
         let published = stream.publish(
             message.subject.as_bytes(),
             message.headers.as_deref(),
             &message.payload,
             &self.domain,
-            self.room_for(&stream),
+            room,
         );
+        let after = stream.store.state(false).bytes;
+        group.stream_grew(stream.config.storage, before, after);
         for (subject, headers, payload) in published.republish {
             group
                 .replies
@@ -466,12 +488,16 @@ impl JetStream {
     }
 
     /// Bytes a stream may still add before its storage quota is reached.
-    fn room_for(&self, stream: &Stream) -> u64 {
-        let quota = self.quota(stream.config.storage);
+    /// The storage used is summed over all streams once per group, then
+    /// kept up to date by [`Group::stream_grew`].
+    fn room_for(&self, stream: &Stream, group: &mut Group) -> u64 {
+        let storage = stream.config.storage;
+        let quota = self.quota(storage);
         if quota < 0 {
             return u64::MAX;
         }
-        let used = self.used(stream.config.storage, None);
+        let used =
+            *group.used[storage_index(storage)].get_or_insert_with(|| self.used(storage, None));
         (quota as u64).saturating_sub(used)
     }
 
