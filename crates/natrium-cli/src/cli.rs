@@ -11,11 +11,13 @@
 //! subcommands (`bench js ...`) are declared in [`js`], the key-value and
 //! object store ones (`bench kv`, `bench object`) in [`store`].
 
+pub mod account;
 pub mod connection;
 pub mod context;
 pub mod js;
 pub mod messages;
 pub mod store;
+pub mod stream;
 
 use std::path::PathBuf;
 
@@ -65,6 +67,14 @@ pub enum Command {
     /// Save, list, select and show connection contexts (shared with the nats CLI).
     #[command(subcommand)]
     Context(context::ContextCommand),
+
+    /// Create, change, inspect, read and delete JetStream streams.
+    #[command(subcommand, alias = "str")]
+    Stream(stream::StreamCommand),
+
+    /// Account and JetStream usage information.
+    #[command(subcommand)]
+    Account(account::AccountCommand),
 }
 
 /// `natrium bench ...` subcommands.

@@ -13,9 +13,12 @@
 //! * [`context`]: the nats CLI's context files; [`contexts`] the
 //!   `natrium context` commands over them.
 //! * [`messages`]: pub, sub, request and reply.
+//! * [`stream`]: `natrium stream ...` over the raw JetStream API;
+//!   [`account`]: `natrium account info`.
 //! * [`output`]: tables, JSON, human sizes and durations, colour rules;
 //!   every command prints through it.
 
+pub mod account;
 pub mod bench;
 pub mod cli;
 pub mod connection;
@@ -23,3 +26,4 @@ pub mod context;
 pub mod contexts;
 pub mod messages;
 pub mod output;
+pub mod stream;
