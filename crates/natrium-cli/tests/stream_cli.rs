@@ -81,6 +81,9 @@ fn lifecycle(server: &str, url: &str) {
     assert_eq!(edited["config"]["description"], "all orders", "{server}");
     assert_eq!(num(&edited["config"]["max_bytes"]), 1_000_000, "{server}");
 
+    let unchanged = natrium_text(url, &["stream", "edit", "ORDERS", "--max-msgs", "2000"]);
+    assert!(unchanged.contains("No difference"), "{server}: {unchanged}");
+
     // Listing.
     assert_eq!(natrium_text(url, &["stream", "ls", "--names"]), "ORDERS\n");
     assert_eq!(natrium(url, &["stream", "ls", "--json"]), json!(["ORDERS"]));

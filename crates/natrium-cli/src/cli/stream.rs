@@ -123,7 +123,7 @@ pub struct NewStreamFlags {
     #[command(flatten)]
     pub create: CreateFlags,
     /// Print the server's JSON answer.
-    #[arg(long, short = 'j')]
+    #[arg(long, short = 'j', help_heading = "Options")]
     pub json: bool,
 }
 

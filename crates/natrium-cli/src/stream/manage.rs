@@ -64,6 +64,7 @@ pub async fn edit(api: &Api, args: EditArgs) -> anyhow::Result<()> {
     };
     config::strip_server_fields(&mut config);
     config.insert("name".into(), json!(name));
+    let before = config.clone();
     from_flags::apply(&args.config, &mut config)?;
     if args.sealed {
         config.insert("sealed".into(), json!(true));
@@ -73,6 +74,14 @@ pub async fn edit(api: &Api, args: EditArgs) -> anyhow::Result<()> {
     }
     if args.no_transform {
         config.remove("subject_transform");
+    }
+    if args.config_file.is_none() && config == before {
+        // Nothing to change: say so rather than send the same configuration.
+        if args.json {
+            return output::print_json(&current);
+        }
+        println!("No difference in configuration of stream {name}: give the flags to change");
+        return Ok(());
     }
     save(api, "UPDATE", config, args.json, "was updated").await
 }

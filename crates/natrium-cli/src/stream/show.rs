@@ -21,6 +21,7 @@ pub fn stream(info: &Value) {
     configuration(config);
     limits(config);
     metadata(config);
+    replication(info);
     state(&info["state"]);
 }
 
@@ -110,7 +111,13 @@ fn configuration(config: &Value) {
         ("Retention", text("retention")),
         ("Acknowledgments", yes_no(!flag("no_ack"))),
         ("Discard Policy", discard),
-        ("Duplicate Window", nanos(config, "duplicate_window")),
+        (
+            "Duplicate Window",
+            match config["duplicate_window"].as_i64() {
+                Some(n) if n > 0 => output::nanos_or_unlimited(n),
+                _ => "none".to_string(),
+            },
+        ),
         ("Direct Get", yes_no(flag("allow_direct"))),
         ("Mirror Direct Get", yes_no(flag("mirror_direct"))),
         ("Allows Batch Publish", yes_no(flag("allow_atomic"))),
@@ -175,6 +182,40 @@ fn metadata(config: &Value) {
     println!("Metadata:");
     output::print_fields(&fields);
     println!();
+}
+
+/// Where a mirror or the sources stand: lag, last contact, errors.
+fn replication(info: &Value) {
+    let mut origins: Vec<(&str, &Value)> = Vec::new();
+    if info["mirror"].is_object() {
+        origins.push(("Mirror", &info["mirror"]));
+    }
+    for source in info["sources"].as_array().into_iter().flatten() {
+        origins.push(("Source", source));
+    }
+    for (kind, origin) in origins {
+        let seen = match origin["active"].as_i64() {
+            Some(n) if n >= 0 => format!("{} ago", output::nanos_or_unlimited(n.max(1))),
+            _ => "never".to_string(),
+        };
+        println!("{kind} Information:");
+        output::print_fields(&[
+            (
+                "Stream Name",
+                origin["name"].as_str().unwrap_or("").to_string(),
+            ),
+            ("Lag", output::count(origin["lag"].as_u64().unwrap_or(0))),
+            ("Last Seen", seen),
+            (
+                "Error",
+                origin["error"]["description"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            ),
+        ]);
+        println!();
+    }
 }
 
 fn first_seq(config: &Value) -> String {

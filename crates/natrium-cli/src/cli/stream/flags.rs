@@ -70,9 +70,10 @@ pub fn switch(on: bool, off: bool) -> Option<bool> {
 
 /// Settings every form of the stream configuration may change.
 #[derive(Debug, Default, Args)]
+#[command(next_help_heading = "Stream configuration")]
 pub struct ConfigFlags {
     /// Subjects the stream stores, comma-separated or repeated (wildcards allowed).
-    #[arg(long, value_name = "SUBJECTS", num_args = 1.., value_delimiter = ',')]
+    #[arg(long, value_name = "SUBJECTS", value_delimiter = ',')]
     pub subjects: Vec<String>,
     /// A description of the stream.
     #[arg(long, value_name = "TEXT")]
@@ -201,6 +202,7 @@ pub struct ConfigFlags {
 
 /// Settings only a new stream can take.
 #[derive(Debug, Default, Args)]
+#[command(next_help_heading = "New streams only")]
 pub struct CreateFlags {
     /// Storage: file or memory [default: file].
     #[arg(long, value_enum, value_name = "TYPE")]
