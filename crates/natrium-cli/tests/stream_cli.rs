@@ -143,6 +143,11 @@ fn lifecycle(server: &str, url: &str) {
         ],
     );
     assert_eq!(page, "new 2\nnew 3\n", "{server}");
+    let first = natrium_text(url, &["stream", "view", "ORDERS", "1", "--raw"]);
+    assert_eq!(
+        first, "new 1\n",
+        "{server}: the nats CLI's positional page size"
+    );
     let recent = natrium_text(
         url,
         &[

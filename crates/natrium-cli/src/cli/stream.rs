@@ -240,6 +240,9 @@ pub struct PurgeArgs {
 pub struct ViewArgs {
     /// The stream to read.
     pub name: String,
+    /// Same as --count (where the nats CLI takes its page size).
+    #[arg(value_name = "COUNT", conflicts_with = "count")]
+    pub size: Option<u64>,
     /// Start at this sequence.
     #[arg(long, value_name = "SEQ", value_parser = parse_sequence, conflicts_with = "since")]
     pub id: Option<u64>,

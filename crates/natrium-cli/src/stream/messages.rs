@@ -87,8 +87,9 @@ pub async fn view(api: &Api, args: ViewArgs) -> anyhow::Result<()> {
         }
         (None, None) => first,
     };
+    let count = args.size.unwrap_or(args.count);
     let mut shown = 0u64;
-    while seq <= last && (args.count == 0 || shown < args.count) {
+    while seq <= last && (count == 0 || shown < count) {
         let Some(message) = next(api, stream, seq, filter).await? else {
             break;
         };
