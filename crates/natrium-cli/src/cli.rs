@@ -11,12 +11,14 @@
 //! subcommands (`bench js ...`) are declared in [`js`], the key-value and
 //! object store ones (`bench kv`, `bench object`) in [`store`].
 
+pub mod account;
 pub mod connection;
 pub mod consumer;
 pub mod context;
 pub mod js;
 pub mod messages;
 pub mod store;
+pub mod stream;
 
 use std::path::PathBuf;
 
@@ -77,6 +79,13 @@ pub enum Command {
         natrium consumer report ORDERS"
     )]
     Consumer(consumer::ConsumerCommand),
+    /// Create, change, inspect, read and delete JetStream streams.
+    #[command(subcommand, alias = "str")]
+    Stream(stream::StreamCommand),
+
+    /// Account and JetStream usage information.
+    #[command(subcommand)]
+    Account(account::AccountCommand),
 }
 
 /// `natrium bench ...` subcommands.

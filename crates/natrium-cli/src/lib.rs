@@ -14,9 +14,12 @@
 //!   `natrium context` commands over them.
 //! * [`messages`]: pub, sub, request and reply.
 //! * [`consumer`]: the `natrium consumer` commands (JetStream consumers).
+//! * [`stream`]: `natrium stream ...` over the raw JetStream API;
+//!   [`account`]: `natrium account info`.
 //! * [`output`]: tables, JSON, human sizes and durations, colour rules;
 //!   every command prints through it.
 
+pub mod account;
 pub mod bench;
 pub mod cli;
 pub mod connection;
@@ -25,3 +28,4 @@ pub mod context;
 pub mod contexts;
 pub mod messages;
 pub mod output;
+pub mod stream;

@@ -12,7 +12,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use natrium_cli::cli::{Cli, Command};
 use natrium_cli::connection::Connection;
-use natrium_cli::{bench, consumer, contexts, messages};
+use natrium_cli::{account, bench, consumer, contexts, messages, stream};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -42,6 +42,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Request(args) => messages::request(&connection()?, args).await?,
             Command::Reply(args) => messages::reply(&connection()?, args).await?,
             Command::Consumer(command) => consumer::run(&connection()?, command).await?,
+            Command::Stream(command) => stream::run(&connection()?, command).await?,
+            Command::Account(command) => account::run(&connection()?, command).await?,
         }
         Ok(())
     })
