@@ -14,7 +14,9 @@
 pub mod connection;
 pub mod context;
 pub mod js;
+pub mod kv;
 pub mod messages;
+pub mod object;
 pub mod store;
 
 use std::path::PathBuf;
@@ -65,6 +67,14 @@ pub enum Command {
     /// Save, list, select and show connection contexts (shared with the nats CLI).
     #[command(subcommand)]
     Context(context::ContextCommand),
+
+    /// Key-value buckets: put, get, watch and manage keys (JetStream required).
+    #[command(subcommand)]
+    Kv(kv::KvCommand),
+
+    /// Object store buckets: put and get files of any size (JetStream required).
+    #[command(subcommand, alias = "obj")]
+    Object(object::ObjectCommand),
 }
 
 /// `natrium bench ...` subcommands.

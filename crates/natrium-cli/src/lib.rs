@@ -15,11 +15,16 @@
 //! * [`messages`]: pub, sub, request and reply.
 //! * [`output`]: tables, JSON, human sizes and durations, colour rules;
 //!   every command prints through it.
+//! * [`kv`] and [`object`]: the key-value and object store commands;
+//!   [`bucket`] what they share (opening buckets, JetStream errors).
 
 pub mod bench;
+pub mod bucket;
 pub mod cli;
 pub mod connection;
 pub mod context;
 pub mod contexts;
+pub mod kv;
 pub mod messages;
+pub mod object;
 pub mod output;

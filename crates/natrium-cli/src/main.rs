@@ -12,7 +12,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use natrium_cli::cli::{Cli, Command};
 use natrium_cli::connection::Connection;
-use natrium_cli::{bench, contexts, messages};
+use natrium_cli::{bench, contexts, kv, messages, object};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -41,6 +41,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Sub(args) => messages::subscribe(&connection()?, args).await?,
             Command::Request(args) => messages::request(&connection()?, args).await?,
             Command::Reply(args) => messages::reply(&connection()?, args).await?,
+            Command::Kv(command) => kv::run(&connection()?, command).await?,
+            Command::Object(command) => object::run(&connection()?, command).await?,
         }
         Ok(())
     })
