@@ -16,7 +16,9 @@ pub mod connection;
 pub mod consumer;
 pub mod context;
 pub mod js;
+pub mod kv;
 pub mod messages;
+pub mod object;
 pub mod store;
 pub mod stream;
 
@@ -79,6 +81,7 @@ pub enum Command {
         natrium consumer report ORDERS"
     )]
     Consumer(consumer::ConsumerCommand),
+
     /// Create, change, inspect, read and delete JetStream streams.
     #[command(subcommand, alias = "str")]
     Stream(stream::StreamCommand),
@@ -86,6 +89,14 @@ pub enum Command {
     /// Account and JetStream usage information.
     #[command(subcommand)]
     Account(account::AccountCommand),
+
+    /// Key-value buckets: put, get, watch and manage keys (JetStream required).
+    #[command(subcommand)]
+    Kv(kv::KvCommand),
+
+    /// Object store buckets: put and get files of any size (JetStream required).
+    #[command(subcommand, alias = "obj")]
+    Object(object::ObjectCommand),
 }
 
 /// `natrium bench ...` subcommands.

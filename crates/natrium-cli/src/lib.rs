@@ -18,14 +18,19 @@
 //!   [`account`]: `natrium account info`.
 //! * [`output`]: tables, JSON, human sizes and durations, colour rules;
 //!   every command prints through it.
+//! * [`kv`] and [`object`]: the key-value and object store commands;
+//!   [`bucket`] what they share (opening buckets, JetStream errors).
 
 pub mod account;
 pub mod bench;
+pub mod bucket;
 pub mod cli;
 pub mod connection;
 pub mod consumer;
 pub mod context;
 pub mod contexts;
+pub mod kv;
 pub mod messages;
+pub mod object;
 pub mod output;
 pub mod stream;

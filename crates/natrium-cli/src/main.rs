@@ -12,7 +12,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use natrium_cli::cli::{Cli, Command};
 use natrium_cli::connection::Connection;
-use natrium_cli::{account, bench, consumer, contexts, messages, stream};
+use natrium_cli::{account, bench, consumer, contexts, kv, messages, object, stream};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -44,6 +44,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Consumer(command) => consumer::run(&connection()?, command).await?,
             Command::Stream(command) => stream::run(&connection()?, command).await?,
             Command::Account(command) => account::run(&connection()?, command).await?,
+            Command::Kv(command) => kv::run(&connection()?, command).await?,
+            Command::Object(command) => object::run(&connection()?, command).await?,
         }
         Ok(())
     })

@@ -324,3 +324,18 @@ pub fn num(value: &Value) -> u64 {
         .as_u64()
         .unwrap_or_else(|| panic!("not a number: {value}"))
 }
+
+/// Waits for a command started with [`natrium_spawn`] to end by itself
+/// (a watch with `--count`, ...); kills it and fails the test if it has not
+/// after 30 s, so a broken command cannot hang the suite.
+pub fn natrium_finish(mut child: Child) -> Output {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while child.try_wait().ok().flatten().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the command did not end by itself within 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("its output")
+}
