@@ -15,6 +15,8 @@ pub mod connection;
 pub mod context;
 pub mod js;
 pub mod messages;
+pub mod rtt;
+pub mod server;
 pub mod store;
 
 use std::path::PathBuf;
@@ -65,6 +67,13 @@ pub enum Command {
     /// Save, list, select and show connection contexts (shared with the nats CLI).
     #[command(subcommand)]
     Context(context::ContextCommand),
+
+    /// Ask servers about themselves: ping, info, and health checks for monitoring.
+    #[command(subcommand)]
+    Server(server::ServerCommand),
+
+    /// Measure the round-trip time to each server.
+    Rtt(rtt::RttArgs),
 }
 
 /// `natrium bench ...` subcommands.

@@ -15,11 +15,21 @@
 //! * [`messages`]: pub, sub, request and reply.
 //! * [`output`]: tables, JSON, human sizes and durations, colour rules;
 //!   every command prints through it.
+//! * [`rtt`]: round trips to each server (`natrium rtt`), and the loopback
+//!   probe other commands use to wait for the server.
+//! * [`server`]: `natrium server ping|info|check`.
+//! * [`server_errors`]: server `-ERR`s (permission violations) caught and
+//!   turned into one-line failures.
+//! * [`exit`]: the exit status a health check chooses.
 
 pub mod bench;
 pub mod cli;
 pub mod connection;
 pub mod context;
 pub mod contexts;
+pub mod exit;
 pub mod messages;
 pub mod output;
+pub mod rtt;
+pub mod server;
+pub mod server_errors;
