@@ -19,6 +19,7 @@ mod template;
 use std::io::Read;
 
 use anyhow::{bail, Context as _};
+use async_nats::header::HeaderName;
 use async_nats::{Client, HeaderMap};
 use bytes::Bytes;
 use futures::StreamExt;
@@ -219,7 +220,13 @@ fn parse_headers(pairs: &[String]) -> anyhow::Result<Option<HeaderMap>> {
         let Some((key, value)) = pair.split_once(':') else {
             bail!("invalid header {pair:?}: use KEY:VALUE, e.g. -H source:cli");
         };
-        headers.append(key.trim(), value.trim());
+        let name: HeaderName = key.trim().parse().map_err(|_| {
+            anyhow::anyhow!(
+                "invalid header name {:?}: use ASCII letters, digits and dashes, e.g. -H source:cli",
+                key.trim()
+            )
+        })?;
+        headers.append(name, value.trim());
     }
     Ok(Some(headers))
 }
@@ -248,5 +255,7 @@ mod tests {
             .unwrap();
         assert_eq!(parsed.get("b").map(|v| v.as_str()), Some("two"));
         assert!(parse_headers(&["nocolon".into()]).is_err());
+        assert!(parse_headers(&["bad name:1".into()]).is_err());
+        assert!(parse_headers(&["ünï:1".into()]).is_err());
     }
 }

@@ -181,7 +181,7 @@ fn sub_prints_json_lines_and_listens_on_an_inbox() {
 }
 
 #[test]
-fn bad_subjects_fail_with_one_line() {
+fn bad_subjects_and_headers_fail_with_one_line() {
     // Checked before connecting: no server needed.
     let url = "nats://127.0.0.1:1";
     let error = natrium_error(url, &["pub", "a b", "x"]);
@@ -190,6 +190,8 @@ fn bad_subjects_fail_with_one_line() {
     assert!(error.contains("empty token"), "{error}");
     let error = natrium_error(url, &["request", "orders.*", "x"]);
     assert!(error.contains("wildcards"), "{error}");
+    let error = natrium_error(url, &["pub", "x", "y", "-H", "bad name:1"]);
+    assert!(error.contains("invalid header name"), "{error}");
 }
 
 #[test]
