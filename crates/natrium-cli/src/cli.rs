@@ -19,6 +19,8 @@ pub mod js;
 pub mod kv;
 pub mod messages;
 pub mod object;
+pub mod rtt;
+pub mod server;
 pub mod store;
 pub mod stream;
 
@@ -97,6 +99,12 @@ pub enum Command {
     /// Object store buckets: put and get files of any size (JetStream required).
     #[command(subcommand, alias = "obj")]
     Object(object::ObjectCommand),
+    /// Ask servers about themselves: ping, info, and health checks for monitoring.
+    #[command(subcommand)]
+    Server(server::ServerCommand),
+
+    /// Measure the round-trip time to each server.
+    Rtt(rtt::RttArgs),
 }
 
 /// `natrium bench ...` subcommands.

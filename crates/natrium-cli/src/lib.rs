@@ -20,6 +20,12 @@
 //!   every command prints through it.
 //! * [`kv`] and [`object`]: the key-value and object store commands;
 //!   [`bucket`] what they share (opening buckets, JetStream errors).
+//! * [`rtt`]: round trips to each server (`natrium rtt`), and the loopback
+//!   probe other commands use to wait for the server.
+//! * [`server`]: `natrium server ping|info|check`.
+//! * [`server_errors`]: server `-ERR`s (permission violations) caught and
+//!   turned into one-line failures.
+//! * [`exit`]: the exit status a health check chooses.
 
 pub mod account;
 pub mod bench;
@@ -29,8 +35,12 @@ pub mod connection;
 pub mod consumer;
 pub mod context;
 pub mod contexts;
+pub mod exit;
 pub mod kv;
 pub mod messages;
 pub mod object;
 pub mod output;
+pub mod rtt;
+pub mod server;
+pub mod server_errors;
 pub mod stream;

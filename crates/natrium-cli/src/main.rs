@@ -3,8 +3,9 @@
 //! This file is the thin shell around the `natrium_cli` library: it parses
 //! the command line, runs the chosen command on a multi-threaded tokio
 //! runtime, and reports any failure as a single `natrium: ...` line on stderr
-//! with exit status 1 (clap itself exits with 2 on usage errors). Nothing
-//! here panics on bad input or a missing server.
+//! with exit status 1 (clap itself exits with 2 on usage errors). Health
+//! checks exit with their Nagios code instead, carried by an
+//! [`ExitStatus`] error. Nothing here panics on bad input or a missing server.
 
 use std::process::ExitCode;
 
@@ -12,16 +13,21 @@ use anyhow::Context as _;
 use clap::Parser;
 use natrium_cli::cli::{Cli, Command};
 use natrium_cli::connection::Connection;
-use natrium_cli::{account, bench, consumer, contexts, kv, messages, object, stream};
+use natrium_cli::exit::ExitStatus;
+use natrium_cli::{account, bench, consumer, contexts, kv, messages, object, rtt, server, stream};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("natrium: {err:#}");
-            ExitCode::FAILURE
-        }
+        // Checks have printed their verdict and chose their own status.
+        Err(err) => match err.downcast_ref::<ExitStatus>() {
+            Some(status) => ExitCode::from(status.0),
+            None => {
+                eprintln!("natrium: {err:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
@@ -46,6 +52,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Account(command) => account::run(&connection()?, command).await?,
             Command::Kv(command) => kv::run(&connection()?, command).await?,
             Command::Object(command) => object::run(&connection()?, command).await?,
+            Command::Server(command) => server::run(&connection()?, command).await?,
+            Command::Rtt(args) => rtt::run(&connection()?, args).await?,
         }
         Ok(())
     })

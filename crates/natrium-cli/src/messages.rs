@@ -2,28 +2,44 @@
 //!
 //! Each is a thin loop over one async-nats client, printing what the nats
 //! CLI prints (`[#n] Received on "subject"`, then headers and body) so the
-//! output reads the same to people used to it. Bodies can be templates
-//! ([`render`]): `{{Count}}` is the message number, `{{TimeStamp}}` the
-//! RFC 3339 time, `{{Unix}}` seconds since the epoch, `{{ID}}` a random id.
-//! `reply --command` runs a program per request through `sh -c`, with the
-//! request body on its stdin, and answers with its stdout.
+//! output reads the same to people used to it ([`show`] holds the other
+//! forms: raw, JSON lines, pretty JSON). Bodies can be templates
+//! ([`template`]). `reply --command` runs a program per request through
+//! `sh -c`, with the request body on its stdin, and answers with its stdout.
+//!
+//! Subjects are checked before connecting ([`subjects`]), and every command
+//! connects through [`crate::server_errors`], so a permission violation is
+//! one failing line rather than a silent success.
 
-use std::io::{Read, Write};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+mod request;
+pub mod show;
+pub mod subjects;
+mod template;
+
+use std::io::Read;
 
 use anyhow::{bail, Context as _};
-use async_nats::{Client, HeaderMap, Message};
+use async_nats::header::HeaderName;
+use async_nats::{Client, HeaderMap};
 use bytes::Bytes;
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 
-use crate::cli::messages::{PubArgs, ReplyArgs, RequestArgs, SubArgs};
-use crate::connection::{Connection, DEFAULT_TIMEOUT};
+pub use self::request::request;
+use self::show::Show;
+pub use self::template::{render, rfc3339};
+use crate::cli::messages::{PubArgs, ReplyArgs, SubArgs};
+use crate::connection::Connection;
+use crate::server_errors::{self, refused, ServerErrors};
 
 pub async fn publish(connection: &Connection, args: PubArgs) -> anyhow::Result<()> {
-    let client = connection.connect().await?;
+    subjects::check_literal(&args.subject)?;
+    if let Some(reply) = &args.reply {
+        subjects::check_literal(reply)?;
+    }
     let template = body_or_stdin(args.body)?;
     let headers = parse_headers(&args.headers)?;
+    let (client, mut errors) = server_errors::connect(connection).await?;
     for count in 1..=args.count {
         let body = Bytes::from(render(&template, count));
         match (&args.reply, &headers) {
@@ -55,26 +71,49 @@ pub async fn publish(connection: &Connection, args: PubArgs) -> anyhow::Result<(
         }
     }
     client.flush().await.context("cannot flush to the server")?;
+    errors.settle_for(&client, connection).await?;
     eprintln!("Published {} message(s) to {:?}", args.count, args.subject);
     Ok(())
 }
 
 pub async fn subscribe(connection: &Connection, args: SubArgs) -> anyhow::Result<()> {
-    let client = connection.connect().await?;
-    let mut subscription = listen(&client, &args.subject, args.queue.as_deref()).await?;
-    eprintln!("Subscribing on {}", args.subject);
+    if let Some(subject) = &args.subject {
+        subjects::check_filter(subject)?;
+    }
+    if let Some(queue) = &args.queue {
+        subjects::check_queue(queue)?;
+    }
+    let (client, mut errors) = server_errors::connect(connection).await?;
+    let subject = match &args.subject {
+        Some(subject) => subject.clone(),
+        None => client.new_inbox(),
+    };
+    let mut subscription = listen(
+        &client,
+        &mut errors,
+        connection,
+        &subject,
+        args.queue.as_deref(),
+    )
+    .await?;
+    eprintln!("Subscribing on {subject}");
+    let show = Show {
+        raw: args.raw,
+        json: args.json,
+        pretty: args.pretty,
+        headers_only: args.headers_only,
+        translate: args.translate.clone(),
+    };
     let mut out = tokio::io::stdout();
     let mut seen = 0u64;
-    while let Some(message) = subscription.next().await {
-        seen += 1;
-        let text = if args.raw {
-            let mut line = message.payload.to_vec();
-            line.push(b'\n');
-            line
-        } else {
-            describe(seen, &message, !args.headers_only).into_bytes()
+    loop {
+        let message = tokio::select! {
+            message = subscription.next() => message,
+            error = errors.next() => return Err(refused(&error)),
         };
-        out.write_all(&text).await?;
+        let Some(message) = message else { break };
+        seen += 1;
+        out.write_all(&show.render(seen, &message).await?).await?;
         out.flush().await?;
         if args.count > 0 && seen >= args.count {
             break;
@@ -83,48 +122,21 @@ pub async fn subscribe(connection: &Connection, args: SubArgs) -> anyhow::Result
     Ok(())
 }
 
-pub async fn request(connection: &Connection, args: RequestArgs) -> anyhow::Result<()> {
-    let client = connection.connect().await?;
-    let timeout = connection.timeout_or(DEFAULT_TIMEOUT);
-    let body = Bytes::from(render(&body_or_stdin(args.body)?, 1));
-    let request = async_nats::Request::new()
-        .payload(body)
-        .timeout(Some(timeout));
-    let request = match parse_headers(&args.headers)? {
-        Some(headers) => request.headers(headers),
-        None => request,
-    };
-    let reply = client
-        .send_request(args.subject.clone(), request)
-        .await
-        .map_err(|err| match err.kind() {
-            async_nats::RequestErrorKind::NoResponders => {
-                anyhow::anyhow!(
-                    "no responders on {:?}: start one, e.g. `natrium reply {} --echo`",
-                    args.subject,
-                    args.subject
-                )
-            }
-            async_nats::RequestErrorKind::TimedOut => {
-                anyhow::anyhow!("no reply on {:?} within {:?}", args.subject, timeout)
-            }
-            _ => anyhow::anyhow!("request to {:?} failed: {err}", args.subject),
-        })?;
-    let text = if args.raw {
-        let mut line = reply.payload.to_vec();
-        line.push(b'\n');
-        line
-    } else {
-        describe(1, &reply, true).into_bytes()
-    };
-    std::io::stdout().write_all(&text)?;
-    Ok(())
-}
-
 pub async fn reply(connection: &Connection, args: ReplyArgs) -> anyhow::Result<()> {
-    let client = connection.connect().await?;
+    subjects::check_filter(&args.subject)?;
+    if let Some(queue) = &args.queue {
+        subjects::check_queue(queue)?;
+    }
+    let (client, mut errors) = server_errors::connect(connection).await?;
     let template = args.body.clone().unwrap_or_default();
-    let mut subscription = listen(&client, &args.subject, args.queue.as_deref()).await?;
+    let mut subscription = listen(
+        &client,
+        &mut errors,
+        connection,
+        &args.subject,
+        args.queue.as_deref(),
+    )
+    .await?;
     eprintln!("Listening on {:?} for requests", args.subject);
     let mut answered = 0u64;
     while let Some(message) = subscription.next().await {
@@ -156,9 +168,12 @@ pub async fn reply(connection: &Connection, args: ReplyArgs) -> anyhow::Result<(
     Ok(())
 }
 
-/// Subscribes (in a queue group if given) and makes sure the server has it.
+/// Subscribes (in a queue group if given) and makes sure the server has
+/// the subscription and did not refuse it.
 async fn listen(
     client: &Client,
+    errors: &mut ServerErrors,
+    connection: &Connection,
     subject: &str,
     queue: Option<&str>,
 ) -> anyhow::Result<async_nats::Subscriber> {
@@ -171,7 +186,7 @@ async fn listen(
         None => client.subscribe(subject.to_string()).await,
     }
     .with_context(|| format!("cannot subscribe to {subject:?}"))?;
-    client.flush().await.context("cannot reach the server")?;
+    errors.settle_for(client, connection).await?;
     Ok(subscription)
 }
 
@@ -195,28 +210,6 @@ async fn run_command(command: &str, input: &[u8]) -> anyhow::Result<Vec<u8>> {
     Ok(output.stdout)
 }
 
-/// The nats CLI's rendering of a received message.
-pub fn describe(number: u64, message: &Message, with_body: bool) -> String {
-    let mut text = format!("[#{number}] Received on {:?}", message.subject.as_str());
-    if let Some(reply) = &message.reply {
-        text.push_str(&format!(" with reply {:?}", reply.as_str()));
-    }
-    text.push('\n');
-    if let Some(headers) = &message.headers {
-        for (name, values) in headers.iter() {
-            for value in values {
-                text.push_str(&format!("{name}: {}\n", value.as_str()));
-            }
-        }
-        text.push('\n');
-    }
-    if with_body {
-        text.push_str(&String::from_utf8_lossy(&message.payload));
-        text.push_str("\n\n");
-    }
-    text
-}
-
 /// `KEY:VALUE` pairs as a header map; `None` when there are none.
 fn parse_headers(pairs: &[String]) -> anyhow::Result<Option<HeaderMap>> {
     if pairs.is_empty() {
@@ -227,7 +220,13 @@ fn parse_headers(pairs: &[String]) -> anyhow::Result<Option<HeaderMap>> {
         let Some((key, value)) = pair.split_once(':') else {
             bail!("invalid header {pair:?}: use KEY:VALUE, e.g. -H source:cli");
         };
-        headers.append(key.trim(), value.trim());
+        let name: HeaderName = key.trim().parse().map_err(|_| {
+            anyhow::anyhow!(
+                "invalid header name {:?}: use ASCII letters, digits and dashes, e.g. -H source:cli",
+                key.trim()
+            )
+        })?;
+        headers.append(name, value.trim());
     }
     Ok(Some(headers))
 }
@@ -245,65 +244,9 @@ fn body_or_stdin(body: Option<String>) -> anyhow::Result<String> {
     }
 }
 
-/// Fills in `{{Count}}`, `{{TimeStamp}}`, `{{Unix}}` and `{{ID}}`.
-pub fn render(template: &str, count: u64) -> String {
-    if !template.contains("{{") {
-        return template.to_string();
-    }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    template
-        .replace("{{Count}}", &count.to_string())
-        .replace("{{Unix}}", &now.as_secs().to_string())
-        .replace("{{TimeStamp}}", &rfc3339(now))
-        .replace(
-            "{{ID}}",
-            &format!("{:016x}{:08x}", now.as_nanos() as u64, count),
-        )
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` for a time since the epoch (UTC).
-fn rfc3339(since_epoch: Duration) -> String {
-    let secs = since_epoch.as_secs() as i64;
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn templates() {
-        assert_eq!(render("plain", 3), "plain");
-        assert_eq!(render("n={{Count}}", 7), "n=7");
-        assert!(render("{{TimeStamp}}", 1).ends_with('Z'));
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(rfc3339(Duration::from_secs(0)), "1970-01-01T00:00:00Z");
-        assert_eq!(
-            rfc3339(Duration::from_secs(1_795_434_221)),
-            "2026-11-23T11:43:41Z"
-        );
-    }
 
     #[test]
     fn headers() {
@@ -312,5 +255,7 @@ mod tests {
             .unwrap();
         assert_eq!(parsed.get("b").map(|v| v.as_str()), Some("two"));
         assert!(parse_headers(&["nocolon".into()]).is_err());
+        assert!(parse_headers(&["bad name:1".into()]).is_err());
+        assert!(parse_headers(&["ünï:1".into()]).is_err());
     }
 }

@@ -37,10 +37,16 @@ pub struct PubArgs {
 #[command(after_help = "Examples:\n  \
     natrium sub 'sales.domain.>'\n  \
     natrium sub orders.* --queue workers --count 10\n  \
-    natrium sub events.> --raw")]
+    natrium sub events.> --raw\n  \
+    natrium sub events.> --json | jq .data\n  \
+    natrium sub --inbox        (then send requests with `natrium pub SUBJECT BODY --reply <inbox>`)")]
 pub struct SubArgs {
     /// Subject to subscribe to (wildcards * and > allowed).
-    pub subject: String,
+    #[arg(required_unless_present = "inbox")]
+    pub subject: Option<String>,
+    /// Subscribe to a new inbox (its name is printed) instead of a subject.
+    #[arg(long, short = 'i', conflicts_with = "subject")]
+    pub inbox: bool,
     /// Join this queue group.
     #[arg(long, value_name = "GROUP")]
     pub queue: Option<String>,
@@ -48,18 +54,29 @@ pub struct SubArgs {
     #[arg(long, default_value_t = 0)]
     pub count: u64,
     /// Print only the bodies, one per line.
-    #[arg(long)]
+    #[arg(long, short = 'r')]
     pub raw: bool,
     /// Print only headers and subjects, not bodies.
     #[arg(long)]
     pub headers_only: bool,
+    /// Print each message as one JSON line: {subject, reply, headers, data}
+    /// (data_base64 instead of data for non-UTF-8 bodies).
+    #[arg(long, conflicts_with_all = ["raw", "headers_only", "pretty", "translate"])]
+    pub json: bool,
+    /// Indent bodies that are JSON objects or arrays.
+    #[arg(long)]
+    pub pretty: bool,
+    /// Pipe each body through this shell command before printing (e.g. 'jq .').
+    #[arg(long, value_name = "CMD")]
+    pub translate: Option<String>,
 }
 
 /// `natrium request SUBJECT [BODY]`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     natrium request time.now ''\n  \
-    natrium request orders.lookup '{\"id\": 7}' -H trace:abc --timeout 2s")]
+    natrium request orders.lookup '{\"id\": 7}' -H trace:abc --timeout 2s\n  \
+    natrium request service.discover '' --replies 0 --timeout 1s   (every reply within 1s)")]
 pub struct RequestArgs {
     /// Subject to send the request to.
     pub subject: String,
@@ -69,8 +86,24 @@ pub struct RequestArgs {
     #[arg(short = 'H', long = "header", value_name = "KEY:VALUE")]
     pub headers: Vec<String>,
     /// Print only the reply body.
-    #[arg(long)]
+    #[arg(long, short = 'r')]
     pub raw: bool,
+    /// Wait for this many replies (0: every reply until the timeout).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub replies: u64,
+    /// With several replies: how much longer than the average reply time
+    /// to wait for the next one.
+    #[arg(long, value_name = "DURATION", default_value = "300ms", value_parser = parse_duration)]
+    pub reply_timeout: Duration,
+    /// Print each reply as one JSON line: {subject, reply, headers, data}.
+    #[arg(long, conflicts_with_all = ["raw", "pretty", "translate"])]
+    pub json: bool,
+    /// Indent replies that are JSON objects or arrays.
+    #[arg(long)]
+    pub pretty: bool,
+    /// Pipe each reply body through this shell command before printing.
+    #[arg(long, value_name = "CMD")]
+    pub translate: Option<String>,
 }
 
 /// `natrium reply SUBJECT [BODY]`.

@@ -20,7 +20,7 @@ use tokio::time::Instant;
 
 use super::api::{object, JsApi};
 use crate::cli::consumer::NextArgs;
-use crate::messages::describe;
+use crate::messages::show::describe;
 use crate::output;
 
 /// Extra time allowed past `expires` for the server's closing status.
@@ -98,7 +98,7 @@ pub async fn next(api: &JsApi, args: NextArgs) -> anyhow::Result<()> {
             line.push(b'\n');
             line
         } else {
-            describe(received, &message, true).into_bytes()
+            describe(received, &message, Some(&message.payload)).into_bytes()
         };
         out.write_all(&text)?;
         out.flush()?;

@@ -176,25 +176,7 @@ pub fn natrium_output(url: &str, args: &[&str]) -> Output {
 /// Starts a long-running natrium command (sub, reply, watch) and returns once
 /// it printed `ready` on stderr; its stdout stays piped for the test.
 pub fn natrium_spawn(url: &str, args: &[&str], ready: &str) -> Child {
-    let mut child = natrium_command(None)
-        .args(["--server", url])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("natrium starts");
-    let stderr = child.stderr.take().expect("stderr is piped");
-    let mut lines = BufReader::new(stderr).lines();
-    loop {
-        match lines.next() {
-            Some(Ok(line)) if line.contains(ready) => break,
-            Some(Ok(_)) => continue,
-            _ => panic!("natrium {args:?} ended before saying {ready:?}"),
-        }
-    }
-    // Keep draining stderr so the child never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    child
+    natrium_spawn_line(url, args, ready).0
 }
 
 /// The servers a representative test runs against: natrium-server always,
@@ -338,4 +320,28 @@ pub fn natrium_finish(mut child: Child) -> Output {
         std::thread::sleep(Duration::from_millis(20));
     }
     child.wait_with_output().expect("its output")
+}
+
+/// Like [`natrium_spawn`], and also returns the stderr line that said
+/// `ready` (e.g. "Subscribing on _INBOX.x" to learn the inbox).
+pub fn natrium_spawn_line(url: &str, args: &[&str], ready: &str) -> (Child, String) {
+    let mut child = natrium_command(None)
+        .args(["--server", url])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("natrium starts");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let mut lines = BufReader::new(stderr).lines();
+    let line = loop {
+        match lines.next() {
+            Some(Ok(line)) if line.contains(ready) => break line,
+            Some(Ok(_)) => continue,
+            _ => panic!("natrium {args:?} ended before saying {ready:?}"),
+        }
+    };
+    // Keep draining stderr so the child never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, line)
 }
