@@ -357,3 +357,38 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod help_tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every command a user can reach says what it does and shows an example.
+    #[test]
+    fn every_command_has_help_and_an_example() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for sub in command.get_subcommands() {
+                let path = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() {
+                    missing.push(format!("{path}: no description"));
+                }
+                let leaf = sub.get_subcommands().next().is_none();
+                let help = sub
+                    .get_after_help()
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                if leaf && !help.contains("natrium ") {
+                    missing.push(format!("{path}: no example"));
+                }
+                walk(sub, &path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "natrium", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "incomplete help:\n{}",
+            missing.join("\n")
+        );
+    }
+}

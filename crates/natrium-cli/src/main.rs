@@ -17,6 +17,7 @@ use natrium_cli::exit::ExitStatus;
 use natrium_cli::{account, bench, consumer, contexts, kv, messages, object, rtt, server, stream};
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -57,4 +58,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Ok(())
     })
+}
+
+/// Rust ignores SIGPIPE, so printing into a closed pipe (`natrium stream ls
+/// | head -1`) would panic; like every Unix tool, natrium ends quietly there.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; it only
+    // resets one signal's disposition to the system default.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

@@ -129,3 +129,25 @@ fn contexts_are_added_selected_shown_and_removed() {
     assert!(stderr.contains("unknown context \"nope\""), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn printing_into_a_closed_pipe_ends_quietly() {
+    let config = TempDir::new();
+    for name in ["a", "b", "c"] {
+        ok(run(
+            &config,
+            &["context", "add", name, "--description", "x"],
+        ));
+    }
+    let mut child = natrium_command(Some(config.path()))
+        .args(["context", "ls"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("natrium runs");
+    // The reader goes away before natrium prints (`natrium ... | head -0`).
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("natrium ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
