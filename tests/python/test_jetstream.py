@@ -159,6 +159,60 @@ async def test_message_ttl_with_delete_markers(start_server, tmp_path, connect):
     assert info.state.messages == 2 and info.state.last_seq == 5, info.state
 
 
+async def test_sources_gather_other_streams(start_server, tmp_path, connect):
+    """ADR-59 sources: a stream gathers messages of other streams under its
+    own sequences, filtered and renamed per source, each copy marked with
+    `Nats-Stream-Source`, and keeps following. Observed on nats-server 2.14.0."""
+    import asyncio
+    import json
+
+    nc = await connect(start_server("-js", "-sd", str(tmp_path / "store")))
+
+    async def api(subject, body=None):
+        data = json.dumps(body).encode() if body is not None else b""
+        return json.loads((await nc.request(subject, data)).data)
+
+    await api("$JS.API.STREAM.CREATE.A", {"name": "A", "subjects": ["a.>"]})
+    await api("$JS.API.STREAM.CREATE.B", {"name": "B", "subjects": ["b.>"]})
+    await nc.request("a.1", b"x1", headers={"X": "y"})
+    await nc.request("a.2", b"x2")
+    await nc.request("b.1", b"y1")
+    sources = [
+        {"name": "A", "filter_subject": "a.1"},
+        {"name": "B", "subject_transforms": [{"src": "b.>", "dest": "bb.>"}]},
+        {"name": "A", "opt_start_seq": 2},
+    ]
+    created = await api("$JS.API.STREAM.CREATE.AGG", {"name": "AGG", "subjects": ["agg.x"], "sources": sources})
+    assert "error" not in created, created
+
+    async def wait_for(count):
+        for _ in range(100):  # hang guard: sources copy in the background
+            info = await api("$JS.API.STREAM.INFO.AGG")
+            if info["state"]["messages"] >= count:
+                return info
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"AGG never reached {count} messages: {info['state']}")
+
+    info = await wait_for(3)
+    # nats-server lists sources in no fixed order.
+    assert sorted(s["name"] for s in info["sources"]) == ["A", "A", "B"]
+    assert all(s["lag"] == 0 for s in info["sources"])
+    js = nc.jetstream()
+    # The order across sources is not fixed (nats-server runs one internal
+    # consumer per source); each copy says where it came from.
+    copies = {m.subject: m for m in [await js.get_msg("AGG", seq) for seq in (1, 2, 3)]}
+    assert sorted(copies) == ["a.1", "a.2", "bb.1"]
+    assert (copies["a.1"].data, copies["a.1"].headers["X"]) == (b"x1", "y")
+    assert copies["a.1"].headers["Nats-Stream-Source"] == "A 1 a.1 > a.1"
+    assert copies["bb.1"].headers["Nats-Stream-Source"] == "B 1 b.> bb.> b.1"
+    assert copies["a.2"].headers["Nats-Stream-Source"] == "A 2 > > a.2"
+
+    # New messages follow; a.1 matches two of the sources.
+    await nc.request("a.1", b"x3")
+    info = await wait_for(5)
+    assert info["state"]["messages"] == 5
+
+
 async def test_mirror_copies_its_origin(start_server, tmp_path, connect):
     """A mirror holds its origin's messages under the same sequences, with
     the same timestamps and headers, gaps included, and keeps following."""

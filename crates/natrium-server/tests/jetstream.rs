@@ -252,15 +252,22 @@ async fn limits_and_account_info() {
     assert!(account.storage > 0);
 }
 
-#[tokio::test]
-async fn streams_and_messages_survive_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = common::embedded_jetstream(dir.path(), 0).await;
+/// A server storing in `dir` with a file-backed ORDERS stream; its port, to
+/// restart on.
+async fn file_orders(dir: &std::path::Path) -> (natrium_server::Server, u16, jetstream::Context) {
+    let server = common::embedded_jetstream(dir, 0).await;
     let port = server.client_addr().port();
     let js = context(&server).await;
     js.create_stream(orders(stream::StorageType::File))
         .await
         .unwrap();
+    (server, port, js)
+}
+
+#[tokio::test]
+async fn streams_and_messages_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, port, js) = file_orders(dir.path()).await;
     for i in 0..100u32 {
         js.send_publish(
             "orders.new",
@@ -491,12 +498,7 @@ async fn key_value_put_get_update_delete() {
 #[tokio::test]
 async fn a_damaged_tail_is_cut_off_and_the_server_serves_the_rest() {
     let dir = tempfile::tempdir().unwrap();
-    let server = common::embedded_jetstream(dir.path(), 0).await;
-    let port = server.client_addr().port();
-    let js = context(&server).await;
-    js.create_stream(orders(stream::StorageType::File))
-        .await
-        .unwrap();
+    let (server, port, js) = file_orders(dir.path()).await;
     for i in 0..20u32 {
         js.publish("orders.x", format!("intact {i}").into())
             .await
@@ -883,5 +885,65 @@ async fn compressed_streams_store_less_and_read_back_the_same() {
     for (seq, i) in [(1u64, 0usize), (25, 24), (50, 49)] {
         let message = stream.get_raw_message(seq).await.unwrap();
         assert_eq!(message.payload, line(i).as_bytes());
+    }
+}
+
+/// A stream gathering other streams (sources) goes on after a restart from
+/// where it was: nothing copied twice, nothing new missed.
+#[tokio::test]
+async fn sources_resume_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, port, js) = file_orders(dir.path()).await;
+    let gathered = stream::Config {
+        name: "ALL".into(),
+        sources: Some(vec![stream::Source {
+            name: "ORDERS".into(),
+            ..Default::default()
+        }]),
+        ..Default::default()
+    };
+    js.create_stream(gathered.clone()).await.unwrap();
+    for i in 0..3u32 {
+        js.publish("orders.new", format!("{i}").into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    wait_for_messages(&js, "ALL", 3).await;
+    server.shutdown().await;
+
+    let server = common::embedded_jetstream(dir.path(), port).await;
+    let js = context(&server).await;
+    js.publish("orders.new", "3".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    wait_for_messages(&js, "ALL", 4).await;
+    let mut all = js.get_stream("ALL").await.unwrap();
+    let last = all.get_raw_message(4).await.unwrap();
+    assert_eq!(&last.payload[..], b"3");
+    assert_eq!(
+        all.info().await.unwrap().state.messages,
+        4,
+        "nothing copied twice"
+    );
+}
+
+/// Waits (hang guard only) until `stream` holds `count` messages.
+async fn wait_for_messages(js: &jetstream::Context, stream: &str, count: u64) {
+    let deadline = tokio::time::Instant::now() + HANG_GUARD;
+    loop {
+        let mut handle = js.get_stream(stream).await.unwrap();
+        let messages = handle.info().await.unwrap().state.messages;
+        if messages >= count {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{stream} has {messages} messages"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }

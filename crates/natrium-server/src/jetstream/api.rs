@@ -314,6 +314,7 @@ impl JetStream {
                 ..ClusterInfo::default()
             }),
             mirror: self.mirror_info(stream),
+            sources: self.sources_info(stream),
             timestamp: Timestamp::now(),
             ..StreamInfo::default()
         }

@@ -278,7 +278,14 @@ impl JetStream {
     /// Timers of every consumer, then delivery (redeliveries may be due).
     pub(super) fn consumer_tick(&self) {
         let now = natrium_store::now_nanos();
-        self.sync_mirrors();
+        let copied: Vec<String> = self
+            .sync_mirrors()
+            .into_iter()
+            .chain(self.sync_sources())
+            .collect();
+        if !copied.is_empty() {
+            self.serve_consumers(Some(copied));
+        }
         let all = self.all_consumers();
         if all.is_empty() {
             return;

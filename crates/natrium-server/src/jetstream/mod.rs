@@ -1,8 +1,12 @@
 //! JetStream: persistent streams served over the `$JS.API` JSON API.
 //!
 //! JetStream is an internal client of the global account: it subscribes to
-//! `$JS.API.>` for management requests and to every stream's subjects for
-//! publishes, and answers through the same account routing as any client.
+//! `$JS.API.>` (and `$JS.<domain>.API.>`) for management requests and to
+//! every stream's subjects for publishes, and answers through the same
+//! account routing as any client. Direct gets are the exception: being
+//! plain reads, they are answered on the requesting connection's task
+//! (`direct.rs`). Mirrors (`mirror.rs`) and sources (`sources.rs`) copy from
+//! their origins after each group of writes.
 //! Storage is `natrium-store` (memory or file per stream); the API's data
 //! shapes and validation are `natrium-jetstream`.
 //!
@@ -25,6 +29,7 @@ mod consumers;
 mod counter;
 mod direct;
 mod mirror;
+mod sources;
 mod stream;
 
 use std::collections::{BTreeMap, HashMap};
@@ -335,9 +340,10 @@ impl JetStream {
         // Mirrors follow what was just written (the consumer timer catches
         // up on the rest), so a group of reads costs no mirror pass.
         if wrote_anything {
-            let mirrored = self.sync_mirrors();
+            let mut copied = self.sync_mirrors();
+            copied.extend(self.sync_sources());
             if let Some(streams) = &mut streams {
-                streams.extend(mirrored);
+                streams.extend(copied);
             }
         }
         self.serve_consumers(streams);

@@ -1,0 +1,280 @@
+//! Sources (ADR-59): streams that gather the messages of other streams of
+//! this server, each under a new sequence of their own.
+//!
+//! Like mirrors (see `mirror.rs`), a sourcing stream reads its origins'
+//! stores directly, after every group of writes and on the consumer timer,
+//! because origin and copy live in one process. Each copy carries
+//! `Nats-Stream-Source: <origin> <origin seq> <filter> <destination>
+//! <original subject>`, as nats-server writes it; that header is also how
+//! progress survives a restart: the newest copy of each source says where
+//! to go on. A source's `filter_subject` or `subject_transforms` pick and
+//! rename what is copied; `opt_start_seq`/`opt_start_time` say where to
+//! begin. Sources naming a stream of another domain (`external`) are kept
+//! in the configuration but not followed.
+
+use std::sync::Arc;
+
+use natrium_jetstream::headers::{HeaderBlock, HeaderBuilder, STREAM_SOURCE};
+use natrium_jetstream::stream::{StreamSource, StreamSourceInfo};
+use natrium_store::{StoreError, StoredMessage};
+use natrium_subjects::SubjectMapping;
+use tracing::warn;
+
+use super::stream::Stream;
+use super::JetStream;
+
+/// Messages copied per source per round, so one big backlog does not hold
+/// up everything else JetStream does.
+const COPY_PER_ROUND: usize = 4096;
+
+/// How far one source got.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SourceProgress {
+    /// Last origin sequence copied or passed over.
+    pub last_seq: u64,
+    /// When the origin was last read (unix nanos; 0: never).
+    pub active: i64,
+}
+
+/// One filter of a source: what it takes and where it puts it.
+struct Route {
+    filter: String,
+    destination: String,
+    mapping: Option<SubjectMapping>,
+}
+
+impl JetStream {
+    /// Brings every sourcing stream up to date; returns those that grew.
+    pub(super) fn sync_sources(&self) -> Vec<String> {
+        let gatherers: Vec<Arc<Stream>> = self
+            .streams
+            .lock()
+            .values()
+            .filter(|s| !s.config.sources.is_empty())
+            .cloned()
+            .collect();
+        let mut grown = Vec::new();
+        for stream in gatherers {
+            let mut copied = 0;
+            for (index, source) in stream.config.sources.iter().enumerate() {
+                if source.external.is_some() {
+                    continue;
+                }
+                let Some(origin) = self.stream(&source.name) else {
+                    continue;
+                };
+                match copy_source(&stream, index, source, &origin) {
+                    Ok(n) => copied += n,
+                    Err(err) => warn!(
+                        "Stream {:?}: copying from source {:?} stopped: {err}",
+                        stream.config.name, source.name
+                    ),
+                }
+            }
+            if copied > 0 {
+                if let Err(err) = stream.store.flush() {
+                    warn!("Stream {:?}: can't write: {err}", stream.config.name);
+                }
+                grown.push(stream.config.name.clone());
+            }
+        }
+        grown
+    }
+
+    /// The `sources` section of a stream's info.
+    pub(super) fn sources_info(&self, stream: &Stream) -> Vec<StreamSourceInfo> {
+        let progress = progress_of(stream);
+        let now = natrium_store::now_nanos();
+        stream
+            .config
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(index, source)| {
+                let at = progress.get(index).copied().unwrap_or_default();
+                let lag = match (&source.external, self.stream(&source.name)) {
+                    (None, Some(origin)) => routes(source)
+                        .iter()
+                        .map(|route| {
+                            origin.store.num_pending(
+                                start(source, at.last_seq),
+                                route.filter.as_bytes(),
+                                false,
+                            )
+                        })
+                        .sum(),
+                    _ => 0,
+                };
+                StreamSourceInfo {
+                    name: source.name.clone(),
+                    external: source.external.clone(),
+                    lag,
+                    active: if at.active == 0 {
+                        -1
+                    } else {
+                        (now - at.active).max(0)
+                    },
+                    filter_subject: source.filter_subject.clone(),
+                    subject_transforms: source.subject_transforms.clone(),
+                    ..StreamSourceInfo::default()
+                }
+            })
+            .collect()
+    }
+}
+
+/// The first origin sequence still to look at.
+fn start(source: &StreamSource, last_seq: u64) -> u64 {
+    (last_seq + 1).max(source.opt_start_seq)
+}
+
+/// A source's filters with their destinations (`>` when none), as the
+/// `Nats-Stream-Source` header names them.
+fn routes(source: &StreamSource) -> Vec<Route> {
+    let or_all = |s: &str| {
+        if s.is_empty() {
+            ">".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    if source.subject_transforms.is_empty() {
+        return vec![Route {
+            filter: or_all(&source.filter_subject),
+            destination: ">".to_string(),
+            mapping: None,
+        }];
+    }
+    source
+        .subject_transforms
+        .iter()
+        .map(|t| Route {
+            filter: or_all(&t.source),
+            destination: or_all(&t.destination),
+            mapping: (!t.destination.is_empty())
+                .then(|| SubjectMapping::new(&t.source, &t.destination).ok())
+                .flatten(),
+        })
+        .collect()
+}
+
+/// The progress of every source of `stream`, recovered from its newest
+/// copies the first time it is asked for.
+fn progress_of(stream: &Stream) -> Vec<SourceProgress> {
+    let mut progress = stream.sources_progress.lock();
+    progress.get_or_insert_with(|| recover(stream)).clone()
+}
+
+/// Scans `stream` from its newest message back until every source's last
+/// copy is found (or the stream's start is reached).
+fn recover(stream: &Stream) -> Vec<SourceProgress> {
+    let sources = &stream.config.sources;
+    let keys: Vec<Vec<(String, String)>> = sources
+        .iter()
+        .map(|s| {
+            routes(s)
+                .into_iter()
+                .map(|r| (r.filter, r.destination))
+                .collect()
+        })
+        .collect();
+    let mut progress = vec![SourceProgress::default(); sources.len()];
+    let mut found = vec![false; sources.len()];
+    let state = stream.store.state(false);
+    let mut seq = state.last_seq;
+    while seq >= state.first_seq.max(1) && found.iter().any(|f| !f) {
+        if let Ok(message) = stream.store.load(seq) {
+            if let Some((name, origin_seq, filter, destination)) = source_header(&message) {
+                for (index, source) in sources.iter().enumerate() {
+                    let same = source.name == name
+                        && keys[index]
+                            .iter()
+                            .any(|(f, d)| *f == filter && *d == destination);
+                    if same && !found[index] {
+                        found[index] = true;
+                        progress[index].last_seq = origin_seq;
+                    }
+                }
+            }
+        }
+        seq -= 1;
+    }
+    progress
+}
+
+/// The `Nats-Stream-Source` header of a copy: origin, origin sequence,
+/// filter, destination.
+fn source_header(message: &StoredMessage) -> Option<(String, u64, String, String)> {
+    let block = HeaderBlock::parse(&message.headers).ok()?;
+    let value = block.get_str(STREAM_SOURCE)?;
+    let mut tokens = value.split(' ');
+    let name = tokens.next()?.split(':').next()?.to_string();
+    let seq = tokens.next()?.parse().ok()?;
+    let filter = tokens.next().unwrap_or(">").to_string();
+    let destination = tokens.next().unwrap_or(">").to_string();
+    Some((name, seq, filter, destination))
+}
+
+/// Copies what source `index` has that `stream` lacks; returns how many.
+fn copy_source(
+    stream: &Stream,
+    index: usize,
+    source: &StreamSource,
+    origin: &Stream,
+) -> Result<usize, StoreError> {
+    let mut at = progress_of(stream).get(index).copied().unwrap_or_default();
+    let since = source
+        .opt_start_time
+        .and_then(|t| t.unix_nanos())
+        .unwrap_or(i64::MIN);
+    let routes = routes(source);
+    let mut next = start(source, at.last_seq);
+    let mut copied = 0;
+    while copied < COPY_PER_ROUND {
+        // The earliest message any of the source's filters takes.
+        let found = routes
+            .iter()
+            .filter_map(|route| {
+                origin
+                    .store
+                    .load_next(route.filter.as_bytes(), next)
+                    .ok()
+                    .map(|m| (m, route))
+            })
+            .min_by_key(|(m, _)| m.seq);
+        let Some((message, route)) = found else {
+            break;
+        };
+        next = message.seq + 1;
+        at.last_seq = message.seq;
+        if message.timestamp < since {
+            continue;
+        }
+        let original = String::from_utf8_lossy(&message.subject).into_owned();
+        let subject = route
+            .mapping
+            .as_ref()
+            .and_then(|m| m.apply(&original))
+            .unwrap_or_else(|| original.clone());
+        let marker = format!(
+            "{} {} {} {} {original}",
+            source.name, message.seq, route.filter, route.destination
+        );
+        let builder = match HeaderBlock::parse(&message.headers) {
+            Ok(block) if !message.headers.is_empty() => HeaderBuilder::from_block(&block),
+            _ => HeaderBuilder::new(),
+        };
+        let headers = builder.add(STREAM_SOURCE, &marker).finish();
+        stream
+            .store
+            .store(subject.as_bytes(), &headers, &message.payload, None)?;
+        copied += 1;
+    }
+    at.active = natrium_store::now_nanos();
+    if let Some(progress) = stream.sources_progress.lock().as_mut() {
+        if let Some(slot) = progress.get_mut(index) {
+            *slot = at;
+        }
+    }
+    Ok(copied)
+}
