@@ -341,3 +341,52 @@ fn add_from_config_file() {
         assert_eq!(edited["config"]["subjects"], json!(["clone.>", "clone2.>"]));
     }
 }
+
+/// A stream gathering two others (`--source`) and a mirror (`--mirror`)
+/// fill up from their origins on both servers.
+#[test]
+fn sources_and_mirrors() {
+    for (name, _server, url) in both_servers() {
+        println!("against {name}");
+        for (stream, subjects) in [("EU", "eu.>"), ("US", "us.>")] {
+            natrium(
+                &url,
+                &["stream", "add", stream, "--subjects", subjects, "--json"],
+            );
+        }
+        natrium_text(&url, &["pub", "eu.sale", "1"]);
+        natrium_text(&url, &["pub", "us.sale", "2"]);
+        let added = natrium(
+            &url,
+            &[
+                "stream", "add", "ALL", "--source", "EU", "--source", "US", "--json",
+            ],
+        );
+        assert_eq!(added["config"]["sources"].as_array().map(Vec::len), Some(2));
+        natrium(
+            &url,
+            &["stream", "add", "EU_COPY", "--mirror", "EU", "--json"],
+        );
+        for (stream, wanted) in [("ALL", 2), ("EU_COPY", 1)] {
+            let mut messages = 0;
+            for _ in 0..200 {
+                // Hang guard only: copies arrive in the background.
+                messages = num(&stream_info(&url, stream)["state"]["messages"]);
+                if messages >= wanted {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            assert_eq!(messages, wanted, "{stream} on {name}");
+        }
+        let info = stream_info(&url, "ALL");
+        let mut names: Vec<&str> = info["sources"]
+            .as_array()
+            .expect("sources in the info")
+            .iter()
+            .filter_map(|s| s["name"].as_str())
+            .collect();
+        names.sort_unstable();
+        assert_eq!(names, ["EU", "US"]);
+    }
+}
