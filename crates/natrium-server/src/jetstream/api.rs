@@ -30,6 +30,7 @@ use natrium_store::{PurgeRequest, StoreError};
 use natrium_subjects::subjects_overlap;
 use serde::de::DeserializeOwned;
 
+use super::consumer::Outgoing;
 use super::consumer_api::CreateTarget;
 use super::stream::{store_limits, Stream};
 use super::JetStream;
@@ -63,13 +64,20 @@ fn parse<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
 
 impl JetStream {
     /// Answers one API request: the reply, and whether it was an error.
-    pub(super) fn handle_api(&self, endpoint: Endpoint<'_>, body: &[u8]) -> (Vec<u8>, bool) {
+    /// Messages the request causes besides its reply (advisories, ends of
+    /// pull requests) go to `side`, to be sent after the group's replies.
+    pub(super) fn handle_api(
+        &self,
+        endpoint: Endpoint<'_>,
+        body: &[u8],
+        side: &mut Vec<Outgoing>,
+    ) -> (Vec<u8>, bool) {
         match endpoint {
             Endpoint::AccountInfo => reply(Ok::<_, ApiError>(self.account_info())),
             Endpoint::StreamCreate(name) => reply(self.create_stream(name, body)),
             Endpoint::StreamUpdate(name) => reply(self.update_stream(name, body)),
             Endpoint::StreamInfo(name) => reply(self.stream_info_request(name, body)),
-            Endpoint::StreamDelete(name) => reply(self.delete_stream(name)),
+            Endpoint::StreamDelete(name) => reply(self.delete_stream(name, side)),
             Endpoint::StreamNames => reply(self.stream_names(body)),
             Endpoint::StreamList => reply(self.stream_list(body)),
             Endpoint::StreamPurge(name) => reply(self.purge_stream(name, body)),
@@ -87,6 +95,7 @@ impl JetStream {
                     legacy_durable: false,
                 },
                 body,
+                side,
             )),
             Endpoint::ConsumerDurableCreate(stream, consumer) => reply(self.create_consumer(
                 CreateTarget {
@@ -96,12 +105,13 @@ impl JetStream {
                     legacy_durable: true,
                 },
                 body,
+                side,
             )),
             Endpoint::ConsumerInfo(stream, consumer) => {
                 reply(self.consumer_info_request(stream, consumer))
             }
             Endpoint::ConsumerDelete(stream, consumer) => {
-                reply(self.delete_consumer(stream, consumer))
+                reply(self.delete_consumer(stream, consumer, side))
             }
             Endpoint::ConsumerNames(stream) => {
                 let offset = parse::<OffsetRequest>(body).unwrap_or_default().offset;
@@ -115,7 +125,7 @@ impl JetStream {
                 reply(self.unpin_consumer(stream, consumer, body))
             }
             Endpoint::ConsumerPause(stream, consumer) => {
-                reply(self.pause_consumer(stream, consumer, body))
+                reply(self.pause_consumer(stream, consumer, body, side))
             }
             _ => {
                 let error = ApiError {
@@ -320,9 +330,13 @@ impl JetStream {
         }
     }
 
-    fn delete_stream(&self, name: &str) -> Result<StreamDeleteBody, ApiError> {
+    fn delete_stream(
+        &self,
+        name: &str,
+        side: &mut Vec<Outgoing>,
+    ) -> Result<StreamDeleteBody, ApiError> {
         let stream = self.stream(name).ok_or(ErrorId::StreamNotFoundErr)?;
-        self.remove_stream(&stream)
+        self.remove_stream(&stream, side)
             .map_err(|e| ApiError::with(ErrorId::StreamStoreFailedF, &[("err", &e.to_string())]))?;
         Ok(StreamDeleteBody { success: true })
     }

@@ -20,7 +20,7 @@ use natrium_jetstream::errors::ErrorId;
 use natrium_jetstream::stream::ClusterInfo;
 use natrium_jetstream::{ApiError, Paged, Timestamp};
 
-use super::consumer::Consumer;
+use super::consumer::{Consumer, Outgoing};
 use super::stream::Stream;
 use super::JetStream;
 
@@ -38,6 +38,7 @@ impl JetStream {
         &self,
         target: CreateTarget<'_>,
         body: &[u8],
+        side: &mut Vec<Outgoing>,
     ) -> Result<ConsumerCreateBody, ApiError> {
         let request = CreateConsumerRequest::parse(body)?;
         let form = match (target.legacy_durable, target.consumer) {
@@ -89,13 +90,13 @@ impl JetStream {
                     });
                 }
                 let updated = check_consumer_update(&existing.config, &config)?;
-                self.replace_consumer(&stream, &existing, updated)
+                self.replace_consumer(&stream, &existing, updated, side)
             }
             CreateOutcome::Create => {
                 check_max_consumers(&stream.config, -1, others.len())?;
                 let dir = self.consumer_dir(&stream, &name, config.mem_storage);
                 let consumer = Consumer::new(&stream, name, config, Timestamp::now(), dir);
-                let consumer = self.add_consumer(consumer).map_err(|e| {
+                let consumer = self.add_consumer(consumer, side).map_err(|e| {
                     ApiError::with(ErrorId::ConsumerCreateErrF, &[("err", &e.to_string())])
                 })?;
                 Ok(ConsumerCreateBody {
@@ -111,6 +112,7 @@ impl JetStream {
         stream: &Arc<Stream>,
         existing: &Arc<Consumer>,
         config: ConsumerConfig,
+        side: &mut Vec<Outgoing>,
     ) -> Result<ConsumerCreateBody, ApiError> {
         let saved = existing.take_state_for_update();
         let dir = existing.dir.clone();
@@ -132,7 +134,7 @@ impl JetStream {
             ),
         };
         let consumer = self
-            .add_consumer(replacement)
+            .add_consumer(replacement, side)
             .map_err(|e| ApiError::with(ErrorId::ConsumerCreateErrF, &[("err", &e.to_string())]))?;
         Ok(ConsumerCreateBody {
             info: Some(self.consumer_info(stream, &consumer)),
@@ -199,13 +201,12 @@ impl JetStream {
         &self,
         stream: &str,
         name: &str,
+        side: &mut Vec<Outgoing>,
     ) -> Result<ConsumerDeleteBody, ApiError> {
         self.stream(stream).ok_or(ErrorId::StreamNotFoundErr)?;
-        let mut out = Vec::new();
-        if !self.delete_consumer_named(stream, name, &mut out) {
+        if !self.delete_consumer_named(stream, name, side) {
             return Err(ErrorId::ConsumerNotFoundErr.into());
         }
-        self.send_after_replies(out);
         Ok(ConsumerDeleteBody { success: true })
     }
 
@@ -267,6 +268,7 @@ impl JetStream {
         stream: &str,
         name: &str,
         body: &[u8],
+        side: &mut Vec<Outgoing>,
     ) -> Result<ConsumerPauseBody, ApiError> {
         let request = ConsumerPauseRequest::parse(body);
         self.stream(stream).ok_or(ErrorId::StreamNotFoundErr)?;
@@ -281,12 +283,12 @@ impl JetStream {
             .unwrap_or(0);
         consumer.set_paused_until(until);
         let pause_until = request.pause_until.unwrap_or_default();
-        self.send_after_replies(vec![self.advisory(
+        side.push(self.advisory(
             "PAUSE",
             "consumer_pause",
             &consumer,
             serde_json::json!({ "paused": until > 0, "pause_until": pause_until }),
-        )]);
+        ));
         Ok(ConsumerPauseBody::at(request.pause_until, Timestamp::now()))
     }
 }

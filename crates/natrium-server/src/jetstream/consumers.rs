@@ -419,17 +419,20 @@ impl JetStream {
     }
 
     /// Drops every consumer of a stream (the stream is being deleted).
-    pub(super) fn remove_consumers(&self, stream: &str) {
+    pub(super) fn remove_consumers(&self, stream: &str, side: &mut Vec<Outgoing>) {
         let removed = self.consumers.lock().remove(stream).unwrap_or_default();
-        let mut out = Vec::new();
         for consumer in removed.values() {
-            consumer.close(&mut out);
+            consumer.close(side);
         }
-        self.send_after_replies(out);
     }
 
     /// Registers a consumer (and writes its configuration if it is kept on disk).
-    pub(super) fn add_consumer(&self, consumer: Consumer) -> std::io::Result<Arc<Consumer>> {
+    /// The `create` advisory of a new consumer goes to `side`.
+    pub(super) fn add_consumer(
+        &self,
+        consumer: Consumer,
+        side: &mut Vec<Outgoing>,
+    ) -> std::io::Result<Arc<Consumer>> {
         if let Some(dir) = &consumer.dir {
             std::fs::create_dir_all(dir)?;
             let meta = ConsumerMeta {
@@ -447,7 +450,7 @@ impl JetStream {
             .or_default()
             .insert(consumer.name.clone(), consumer.clone());
         if replaced.is_none() {
-            self.send_after_replies(vec![self.action_advisory(&consumer, "create")]);
+            side.push(self.action_advisory(&consumer, "create"));
         }
         Ok(consumer)
     }

@@ -110,8 +110,6 @@ pub struct JetStream {
     /// `$JS.FC.>`: answers to flow-control requests.
     flow_control_sid: u64,
     streams: Mutex<BTreeMap<String, Arc<Stream>>>,
-    /// Side messages of API calls, sent after the group's replies.
-    after_replies: Mutex<Vec<consumer::Outgoing>>,
     /// Consumers by stream, then by name.
     consumers: Mutex<BTreeMap<String, BTreeMap<String, Arc<consumer::Consumer>>>>,
     /// Subscription id → the stream it feeds.
@@ -125,6 +123,9 @@ pub struct JetStream {
 struct Group {
     /// What to publish once the writes are done.
     replies: Vec<consumer::Outgoing>,
+    /// What API calls caused besides their replies (advisories, ends of
+    /// pull requests): sent after the replies, in request order.
+    after_replies: Vec<consumer::Outgoing>,
     /// Streams written to.
     written: Vec<Arc<Stream>>,
     /// Streams whose consumers may have something new to deliver.
@@ -228,7 +229,6 @@ impl JetStream {
             flow_control_sid,
             streams: Mutex::new(BTreeMap::new()),
             consumers: Mutex::new(BTreeMap::new()),
-            after_replies: Mutex::new(Vec::new()),
             routes: Mutex::new(HashMap::new()),
             api_total: AtomicU64::new(0),
             api_errors: AtomicU64::new(0),
@@ -329,8 +329,7 @@ impl JetStream {
             self.save_consumers();
         }
         self.send(&group.replies);
-        let later = std::mem::take(&mut *self.after_replies.lock());
-        self.send(&later);
+        self.send(&group.after_replies);
         // Stored and durable: now consumers may deliver it.
         let mut streams = if group.api_calls {
             None
@@ -347,13 +346,6 @@ impl JetStream {
             }
         }
         self.serve_consumers(streams);
-    }
-
-    /// Queues messages an API call produced on the side (advisories, ends
-    /// of pull requests) to follow the group's replies, keeping them in the
-    /// order the requests came in.
-    pub(super) fn send_after_replies(&self, messages: Vec<consumer::Outgoing>) {
-        self.after_replies.lock().extend(messages);
     }
 
     /// Publishes what JetStream has to say.
@@ -418,7 +410,8 @@ impl JetStream {
             group.api_calls = true;
             // It may have freed or taken storage anywhere.
             group.used = [None; 2];
-            let (response, failed) = self.handle_api(api.endpoint, &message.payload);
+            let (response, failed) =
+                self.handle_api(api.endpoint, &message.payload, &mut group.after_replies);
             if failed {
                 self.api_errors.fetch_add(1, Ordering::Relaxed);
             }
@@ -550,9 +543,13 @@ impl JetStream {
         Ok(stream)
     }
 
-    fn remove_stream(&self, stream: &Arc<Stream>) -> Result<(), StoreError> {
+    fn remove_stream(
+        &self,
+        stream: &Arc<Stream>,
+        side: &mut Vec<consumer::Outgoing>,
+    ) -> Result<(), StoreError> {
         self.detach(stream);
-        self.remove_consumers(&stream.config.name);
+        self.remove_consumers(&stream.config.name, side);
         stream.store.close()?;
         let dir = self.stream_dir(&stream.config.name);
         if dir.exists() {
