@@ -16,8 +16,29 @@ pub fn write_msg(
     header_len: Option<usize>,
     data: &[u8],
 ) {
+    match header_len {
+        Some(len) if len <= data.len() => {
+            let (headers, payload) = data.split_at(len);
+            write_msg_parts(out, subject, sid, reply, Some(headers), payload);
+        }
+        _ => write_msg_parts(out, subject, sid, reply, None, data),
+    }
+}
+
+/// [`write_msg`] with the header block and the payload given apart, so a
+/// sender holding them in two buffers need not join them first.
+pub fn write_msg_parts(
+    out: &mut Vec<u8>,
+    subject: &[u8],
+    sid: &[u8],
+    reply: Option<&[u8]>,
+    headers: Option<&[u8]>,
+    payload: &[u8],
+) {
     let mut num = itoa::Buffer::new();
-    out.reserve(subject.len() + sid.len() + reply.map_or(0, <[u8]>::len) + data.len() + 40);
+    let header_len = headers.map(<[u8]>::len);
+    let total = header_len.unwrap_or(0) + payload.len();
+    out.reserve(subject.len() + sid.len() + reply.map_or(0, <[u8]>::len) + total + 40);
     out.extend_from_slice(if header_len.is_some() {
         b"HMSG "
     } else {
@@ -35,9 +56,12 @@ pub fn write_msg(
         out.extend_from_slice(num.format(header_len).as_bytes());
         out.push(b' ');
     }
-    out.extend_from_slice(num.format(data.len()).as_bytes());
+    out.extend_from_slice(num.format(total).as_bytes());
     out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(data);
+    if let Some(headers) = headers {
+        out.extend_from_slice(headers);
+    }
+    out.extend_from_slice(payload);
     out.extend_from_slice(b"\r\n");
 }
 
@@ -81,6 +105,29 @@ pub fn no_responders_headers(subject: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parts_write_what_the_joined_form_writes() {
+        let (mut joined, mut parts) = (Vec::new(), Vec::new());
+        write_msg(
+            &mut joined,
+            b"s",
+            b"9",
+            Some(b"r"),
+            Some(12),
+            b"NATS/1.0\r\n\r\nbody",
+        );
+        write_msg_parts(
+            &mut parts,
+            b"s",
+            b"9",
+            Some(b"r"),
+            Some(b"NATS/1.0\r\n\r\n"),
+            b"body",
+        );
+        assert_eq!(joined, parts);
+        assert_eq!(parts, b"HMSG s 9 r 12 16\r\nNATS/1.0\r\n\r\nbody\r\n");
+    }
 
     #[test]
     fn msg_forms() {

@@ -184,22 +184,13 @@ impl InternalClient {
         headers: Option<&[u8]>,
         payload: &[u8],
     ) -> usize {
-        let data;
-        let (header_len, data) = match headers {
-            Some(headers) => {
-                let mut joined = Vec::with_capacity(headers.len() + payload.len());
-                joined.extend_from_slice(headers);
-                joined.extend_from_slice(payload);
-                data = joined;
-                (Some(headers.len()), &data[..])
-            }
-            None => (None, payload),
-        };
+        // Headers and payload stay in their own buffers: delivery writes
+        // both parts straight into each subscriber's outbound buffer.
         let message = Message {
             subject,
             reply,
-            header_len,
-            data,
+            headers,
+            payload,
         };
         let matches = self.account.matches(route);
         let mut guard = self.publishing.lock();

@@ -246,12 +246,22 @@ impl Connection {
                 reply,
                 header_len,
                 data,
-            } => self.publish(Message {
-                subject,
-                reply,
-                header_len,
-                data,
-            }),
+            } => {
+                // The parser checked that the header length fits the data.
+                let (headers, payload) = match header_len {
+                    Some(len) if len <= data.len() => {
+                        let (headers, payload) = data.split_at(len);
+                        (Some(headers), payload)
+                    }
+                    _ => (None, data),
+                };
+                self.publish(Message {
+                    subject,
+                    reply,
+                    headers,
+                    payload,
+                })
+            }
             ClientOp::Sub {
                 subject,
                 queue,
@@ -288,10 +298,9 @@ impl Connection {
         self.client
             .in_msgs
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.client.in_bytes.fetch_add(
-            message.data.len() as u64,
-            std::sync::atomic::Ordering::Relaxed,
-        );
+        self.client
+            .in_bytes
+            .fetch_add(message.size() as u64, std::sync::atomic::Ordering::Relaxed);
         let matches = self.matches(message.subject);
         let mut publisher = Publisher {
             client: &self.client,

@@ -14,12 +14,21 @@ use crate::client::outbound::{Appended, PendingFlush};
 use crate::client::subscription::{Admission, InlineService, Subscription, SubscriptionRef};
 use crate::client::{Client, CloseReason};
 
-/// A message as published, borrowing from the publisher's read buffer.
+/// A message as published, borrowing from the publisher's read buffer (or
+/// from wherever an internal publisher keeps its header block and payload).
 pub struct Message<'a> {
     pub subject: &'a [u8],
     pub reply: Option<&'a [u8]>,
-    pub header_len: Option<usize>,
-    pub data: &'a [u8],
+    /// The header block (`NATS/1.0\r\n...\r\n\r\n`), when there is one.
+    pub headers: Option<&'a [u8]>,
+    pub payload: &'a [u8],
+}
+
+impl Message<'_> {
+    /// Headers and payload together, as counted in `in_bytes`/`out_bytes`.
+    pub fn size(&self) -> usize {
+        self.headers.map_or(0, <[u8]>::len) + self.payload.len()
+    }
 }
 
 /// Per-publisher state that delivery needs.
@@ -98,20 +107,18 @@ fn deliver_one(
         return true;
     }
     // Clients that did not negotiate headers get the payload without them.
-    let (header_len, data) = match message.header_len {
-        Some(len) if !sub.client.supports_headers() => (None, &message.data[len..]),
-        other => (other, message.data),
-    };
+    let headers = message.headers.filter(|_| sub.client.supports_headers());
+    let size = headers.map_or(0, <[u8]>::len) + message.payload.len();
     let reply_len = message.reply.map_or(0, <[u8]>::len);
-    let bound = writer::msg_size_bound(message.subject.len(), sub.sid.len(), reply_len, data.len());
+    let bound = writer::msg_size_bound(message.subject.len(), sub.sid.len(), reply_len, size);
     let appended = sub.client.outbound.append(1, bound, |buf| {
-        writer::write_msg(
+        writer::write_msg_parts(
             buf,
             message.subject,
             &sub.sid,
             message.reply,
-            header_len,
-            data,
+            headers,
+            message.payload,
         )
     });
     match appended {

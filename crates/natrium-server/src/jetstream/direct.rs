@@ -47,10 +47,7 @@ impl InlineService for DirectGets {
         let Ok(subject) = std::str::from_utf8(message.subject) else {
             return;
         };
-        let body = message
-            .header_len
-            .map_or(message.data, |len| &message.data[len..]);
-        for (headers, payload) in jetstream.direct_get_replies(subject, body) {
+        for (headers, payload) in jetstream.direct_get_replies(subject, message.payload) {
             jetstream
                 .client
                 .publish(reply, None, Some(&headers), &payload);
