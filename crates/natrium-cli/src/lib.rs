@@ -14,6 +14,8 @@
 //!   `natrium context` commands over them.
 //! * [`messages`]: pub, sub, request and reply.
 //! * [`consumer`]: the `natrium consumer` commands (JetStream consumers).
+//! * [`jsapi`]: the raw JetStream API client the stream and consumer
+//!   commands share (JSON in and out, errors as one line).
 //! * [`stream`]: `natrium stream ...` over the raw JetStream API;
 //!   [`account`]: `natrium account info`.
 //! * [`output`]: tables, JSON, human sizes and durations, colour rules;
@@ -36,6 +38,7 @@ pub mod consumer;
 pub mod context;
 pub mod contexts;
 pub mod exit;
+pub mod jsapi;
 pub mod kv;
 pub mod messages;
 pub mod object;
