@@ -278,14 +278,9 @@ impl JetStream {
     /// Timers of every consumer, then delivery (redeliveries may be due).
     pub(super) fn consumer_tick(&self) {
         let now = natrium_store::now_nanos();
-        let copied: Vec<String> = self
-            .sync_mirrors()
-            .into_iter()
-            .chain(self.sync_sources())
-            .collect();
-        if !copied.is_empty() {
-            self.serve_consumers(Some(copied));
-        }
+        // What mirrors and sources copy is delivered below with the rest.
+        self.sync_mirrors();
+        self.sync_sources();
         let all = self.all_consumers();
         if all.is_empty() {
             return;

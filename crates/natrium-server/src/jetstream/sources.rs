@@ -27,6 +27,14 @@ use super::JetStream;
 /// up everything else JetStream does.
 const COPY_PER_ROUND: usize = 4096;
 
+/// A sourcing stream's compiled sources and how far each got; built on
+/// first use (progress recovered from the stream's newest copies).
+pub struct Sources {
+    /// Per source (in config order): its filters and destinations.
+    routes: Vec<Vec<Route>>,
+    progress: Vec<SourceProgress>,
+}
+
 /// How far one source got.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SourceProgress {
@@ -56,6 +64,8 @@ impl JetStream {
         let mut grown = Vec::new();
         for stream in gatherers {
             let mut copied = 0;
+            let mut state = stream.sources.lock();
+            let state = state.get_or_insert_with(|| Sources::recover(&stream));
             for (index, source) in stream.config.sources.iter().enumerate() {
                 if source.external.is_some() {
                     continue;
@@ -63,7 +73,13 @@ impl JetStream {
                 let Some(origin) = self.stream(&source.name) else {
                     continue;
                 };
-                match copy_source(&stream, index, source, &origin) {
+                match copy_source(
+                    &stream,
+                    source,
+                    &state.routes[index],
+                    &mut state.progress[index],
+                    &origin,
+                ) {
                     Ok(n) => copied += n,
                     Err(err) => warn!(
                         "Stream {:?}: copying from source {:?} stopped: {err}",
@@ -83,7 +99,8 @@ impl JetStream {
 
     /// The `sources` section of a stream's info.
     pub(super) fn sources_info(&self, stream: &Stream) -> Vec<StreamSourceInfo> {
-        let progress = progress_of(stream);
+        let mut state = stream.sources.lock();
+        let state = state.get_or_insert_with(|| Sources::recover(stream));
         let now = natrium_store::now_nanos();
         stream
             .config
@@ -91,9 +108,9 @@ impl JetStream {
             .iter()
             .enumerate()
             .map(|(index, source)| {
-                let at = progress.get(index).copied().unwrap_or_default();
+                let at = state.progress[index];
                 let lag = match (&source.external, self.stream(&source.name)) {
-                    (None, Some(origin)) => routes(source)
+                    (None, Some(origin)) => state.routes[index]
                         .iter()
                         .map(|route| {
                             origin.store.num_pending(
@@ -158,48 +175,35 @@ fn routes(source: &StreamSource) -> Vec<Route> {
         .collect()
 }
 
-/// The progress of every source of `stream`, recovered from its newest
-/// copies the first time it is asked for.
-fn progress_of(stream: &Stream) -> Vec<SourceProgress> {
-    let mut progress = stream.sources_progress.lock();
-    progress.get_or_insert_with(|| recover(stream)).clone()
-}
-
-/// Scans `stream` from its newest message back until every source's last
-/// copy is found (or the stream's start is reached).
-fn recover(stream: &Stream) -> Vec<SourceProgress> {
-    let sources = &stream.config.sources;
-    let keys: Vec<Vec<(String, String)>> = sources
-        .iter()
-        .map(|s| {
-            routes(s)
-                .into_iter()
-                .map(|r| (r.filter, r.destination))
-                .collect()
-        })
-        .collect();
-    let mut progress = vec![SourceProgress::default(); sources.len()];
-    let mut found = vec![false; sources.len()];
-    let state = stream.store.state(false);
-    let mut seq = state.last_seq;
-    while seq >= state.first_seq.max(1) && found.iter().any(|f| !f) {
-        if let Ok(message) = stream.store.load(seq) {
-            if let Some((name, origin_seq, filter, destination)) = source_header(&message) {
+impl Sources {
+    /// Compiles `stream`'s sources and scans it from its newest message back
+    /// until every source's last copy is found (or the stream's start).
+    fn recover(stream: &Stream) -> Sources {
+        let sources = &stream.config.sources;
+        let routes: Vec<Vec<Route>> = sources.iter().map(routes).collect();
+        let mut progress = vec![SourceProgress::default(); sources.len()];
+        let mut found = vec![false; sources.len()];
+        let state = stream.store.state(false);
+        let mut seq = state.last_seq;
+        while seq >= state.first_seq.max(1) && found.iter().any(|f| !f) {
+            if let Some((name, origin_seq, filter, destination)) =
+                stream.store.load(seq).ok().as_ref().and_then(source_header)
+            {
                 for (index, source) in sources.iter().enumerate() {
                     let same = source.name == name
-                        && keys[index]
+                        && routes[index]
                             .iter()
-                            .any(|(f, d)| *f == filter && *d == destination);
+                            .any(|r| r.filter == filter && r.destination == destination);
                     if same && !found[index] {
                         found[index] = true;
                         progress[index].last_seq = origin_seq;
                     }
                 }
             }
+            seq -= 1;
         }
-        seq -= 1;
+        Sources { routes, progress }
     }
-    progress
 }
 
 /// The `Nats-Stream-Source` header of a copy: origin, origin sequence,
@@ -215,19 +219,19 @@ fn source_header(message: &StoredMessage) -> Option<(String, u64, String, String
     Some((name, seq, filter, destination))
 }
 
-/// Copies what source `index` has that `stream` lacks; returns how many.
+/// Copies what `source` (with its compiled `routes`) has that `stream`
+/// lacks, advancing `at`; returns how many.
 fn copy_source(
     stream: &Stream,
-    index: usize,
     source: &StreamSource,
+    routes: &[Route],
+    at: &mut SourceProgress,
     origin: &Stream,
 ) -> Result<usize, StoreError> {
-    let mut at = progress_of(stream).get(index).copied().unwrap_or_default();
     let since = source
         .opt_start_time
         .and_then(|t| t.unix_nanos())
         .unwrap_or(i64::MIN);
-    let routes = routes(source);
     let mut next = start(source, at.last_seq);
     let mut copied = 0;
     while copied < COPY_PER_ROUND {
@@ -271,10 +275,5 @@ fn copy_source(
         copied += 1;
     }
     at.active = natrium_store::now_nanos();
-    if let Some(progress) = stream.sources_progress.lock().as_mut() {
-        if let Some(slot) = progress.get_mut(index) {
-            *slot = at;
-        }
-    }
     Ok(copied)
 }

@@ -45,8 +45,8 @@ pub struct Stream {
     batches: Mutex<batch::Batches>,
     /// A mirror's last copy from its origin (unix nanos; 0: never).
     pub mirror_active: Mutex<i64>,
-    /// How far each of `config.sources` got (recovered on first use).
-    pub sources_progress: Mutex<Option<Vec<super::sources::SourceProgress>>>,
+    /// `config.sources` compiled, and how far each got (built on first use).
+    pub sources: Mutex<Option<super::sources::Sources>>,
 }
 
 /// A stream's compiled subject mappings.
@@ -185,7 +185,7 @@ impl Stream {
             republish,
             batches: Mutex::new(batch::Batches::default()),
             mirror_active: Mutex::new(0),
-            sources_progress: Mutex::new(None),
+            sources: Mutex::new(None),
         };
         stream.rebuild_dedup();
         Ok(stream)
