@@ -15,7 +15,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 
 use self::settings::ConsumerSettings;
-use self::values::{parse_moment, parse_span, Moment};
+use self::values::{parse_duration, parse_moment, Moment};
 
 /// `natrium consumer ...` subcommands.
 #[derive(Debug, Subcommand)]
@@ -215,7 +215,7 @@ pub struct NextArgs {
     #[arg(short, long)]
     pub raw: bool,
     /// How long to wait for messages [default: --timeout, else 5s].
-    #[arg(long, value_name = "DURATION", value_parser = parse_span)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub wait: Option<Duration>,
     /// Priority group to pull for [default: the consumer's first group, if any].
     #[arg(long, value_name = "GROUP")]

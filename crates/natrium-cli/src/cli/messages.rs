@@ -132,29 +132,45 @@ pub struct ReplyArgs {
     pub count: u64,
 }
 
-/// Durations as the nats CLI takes them: `500ms`, `2s`, `1m`, or plain seconds.
+/// Durations as Go and the nats CLI write them: one or more number-unit
+/// parts (`500ms`, `1h30m`, `1.5s`, `2d`, `1w`, `1y`; units ns, us, ms, s,
+/// m, h, d, w, y), or a plain number of seconds. Every command's duration
+/// flags read through this one parser.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("invalid duration {text:?} (use e.g. 500ms, 2s, 1m)"))?;
-    let seconds = match unit {
-        "" | "s" => value,
-        "ms" => value / 1000.0,
-        "us" | "µs" => value / 1_000_000.0,
-        "m" => value * 60.0,
-        "h" => value * 3600.0,
-        _ => {
-            return Err(format!(
-                "invalid duration unit in {text:?} (use ms, s, m or h)"
-            ))
-        }
-    };
-    Duration::try_from_secs_f64(seconds).map_err(|e| format!("invalid duration {text:?}: {e}"))
+    let invalid = || format!("invalid duration {text:?} (use e.g. 500ms, 30s, 1h30m, 2d or 1w)");
+    if text.is_empty() {
+        return Err(invalid());
+    }
+    let mut total = 0f64;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (number, after) = rest.split_at(number_len);
+        let value: f64 = number.parse().map_err(|_| invalid())?;
+        let unit_len = after
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(after.len());
+        let (unit, next) = after.split_at(unit_len);
+        let seconds = match unit {
+            "" if next.is_empty() && total == 0.0 => 1.0,
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            "d" => 86_400.0,
+            "w" => 7.0 * 86_400.0,
+            "y" => 365.0 * 86_400.0,
+            _ => return Err(invalid()),
+        };
+        total += value * seconds;
+        rest = next;
+    }
+    Duration::try_from_secs_f64(total).map_err(|_| invalid())
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::time::Duration;
 use clap::{ArgAction, Args};
 
 use super::values::{
-    parse_deliver, parse_moment, parse_pair, parse_span, AckPolicy, DeliverStart, Moment,
+    parse_deliver, parse_duration, parse_moment, parse_pair, AckPolicy, DeliverStart, Moment,
     PriorityPolicy, ReplayPolicy,
 };
 use crate::cli::parse_size;
@@ -42,7 +42,7 @@ pub struct ConsumerSettings {
     pub ack: Option<AckPolicy>,
 
     /// How long the server waits for an ack before redelivering (ack_wait).
-    #[arg(long, value_name = "DURATION", value_parser = parse_span, help_heading = "Consumer settings")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Consumer settings")]
     pub wait: Option<Duration>,
 
     /// Deliver a message at most this many times (-1: unlimited).
@@ -55,7 +55,7 @@ pub struct ConsumerSettings {
     pub max_deliver: Option<i64>,
 
     /// Redelivery delays, comma separated (e.g. 1s,5s,30s); replaces ack_wait for redeliveries.
-    #[arg(long, value_name = "DURATIONS", value_delimiter = ',', value_parser = parse_span, help_heading = "Consumer settings")]
+    #[arg(long, value_name = "DURATIONS", value_delimiter = ',', value_parser = parse_duration, help_heading = "Consumer settings")]
     pub backoff: Vec<Duration>,
 
     /// Replay policy [add default: instant].
@@ -89,7 +89,7 @@ pub struct ConsumerSettings {
     pub max_batch: Option<i64>,
 
     /// Longest expiry one pull request may ask for (pull consumers).
-    #[arg(long, value_name = "DURATION", value_parser = parse_span, help_heading = "Consumer settings")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Consumer settings")]
     pub max_expires: Option<Duration>,
 
     /// Largest max_bytes one pull request may ask for, e.g. 1MiB (pull consumers).
@@ -97,7 +97,7 @@ pub struct ConsumerSettings {
     pub max_bytes: Option<usize>,
 
     /// Remove the consumer after it has been idle this long.
-    #[arg(long, value_name = "DURATION", value_parser = parse_span, help_heading = "Consumer settings")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Consumer settings")]
     pub inactive_threshold: Option<Duration>,
 
     /// Deliver only headers (with Nats-Msg-Size), no bodies; --headers-only=false turns it off.
@@ -122,7 +122,7 @@ pub struct ConsumerSettings {
     pub flow_control: Option<bool>,
 
     /// Push consumer: idle heartbeat interval.
-    #[arg(long, value_name = "DURATION", value_parser = parse_span, help_heading = "Consumer settings")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Consumer settings")]
     pub heartbeat: Option<Duration>,
 
     /// Push consumer: limit delivery to this many bits per second.
@@ -172,6 +172,6 @@ pub struct ConsumerSettings {
     pub priority_policy: Option<PriorityPolicy>,
 
     /// pinned_client: how long a pinned client may go without pulling before losing the pin.
-    #[arg(long, value_name = "DURATION", value_parser = parse_span, help_heading = "Consumer settings")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Consumer settings")]
     pub pinned_ttl: Option<Duration>,
 }

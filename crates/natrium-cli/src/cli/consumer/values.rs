@@ -13,37 +13,7 @@ use clap::ValueEnum;
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
-use crate::cli::messages::parse_duration;
-
-/// A duration the way Go and the nats CLI write them: one or more
-/// number-unit parts (`1h30m`, `1.5s`, `250ms`, `2d`), or plain seconds.
-pub fn parse_span(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err("empty duration (use e.g. 30s, 5m or 1h30m)".to_string());
-    }
-    let mut total = Duration::ZERO;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let unit = rest[digits..]
-            .find(|c: char| c.is_ascii_digit())
-            .map_or(rest.len(), |at| digits + at);
-        let (part, tail) = rest.split_at(unit);
-        let part_span = match part.strip_suffix('d') {
-            Some(days) => parse_duration(days).map(|d| d * 86_400),
-            None => parse_duration(part),
-        }
-        .map_err(|_| format!("invalid duration {text:?} (use e.g. 500ms, 30s, 5m, 1h30m or 2d)"))?;
-        total = total
-            .checked_add(part_span)
-            .ok_or_else(|| format!("duration {text:?} is too long"))?;
-        rest = tail;
-    }
-    Ok(total)
-}
+pub use crate::cli::messages::parse_duration;
 
 /// A point in time given either relative to now or as a timestamp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +53,7 @@ pub fn parse_moment(text: &str) -> Result<Moment, String> {
     if let Ok(at) = PrimitiveDateTime::parse(text, plain) {
         return Ok(Moment::At(at.assume_utc()));
     }
-    parse_span(text).map(Moment::Span).map_err(|_| {
+    parse_duration(text).map(Moment::Span).map_err(|_| {
         format!(
             "{text:?} is neither a duration (e.g. 1h30m) nor a time \
              (e.g. 2030-01-02T15:04:05Z or '2030-01-02 15:04:05')"
@@ -208,14 +178,14 @@ mod tests {
 
     #[test]
     fn spans() {
-        assert_eq!(parse_span("1h30m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse_span("2d"), Ok(Duration::from_secs(172_800)));
-        assert_eq!(parse_span("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_span("1.5s"), Ok(Duration::from_millis(1500)));
-        assert_eq!(parse_span("30"), Ok(Duration::from_secs(30)));
-        assert!(parse_span("soon").is_err());
-        assert!(parse_span("").is_err());
-        assert!(parse_span("1x").is_err());
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("2d"), Ok(Duration::from_secs(172_800)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("1x").is_err());
     }
 
     #[test]

@@ -56,36 +56,7 @@ pub fn parse_age(text: &str) -> Result<Duration, String> {
     if matches!(text, "0" | "-1" | "unlimited" | "") {
         return Ok(Duration::ZERO);
     }
-    let invalid = || format!("invalid duration '{text}' (use e.g. 90s, 1h30m, 1d, 2w or 1y)");
-    let mut total = 0f64;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let number_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let (number, after) = rest.split_at(number_len);
-        let value: f64 = number.parse().map_err(|_| invalid())?;
-        let unit_len = after
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(after.len());
-        let (unit, next) = after.split_at(unit_len);
-        let seconds = match unit {
-            "" if next.is_empty() && total == 0.0 => 1.0,
-            "ns" => 1e-9,
-            "us" | "µs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            "d" => 86_400.0,
-            "w" => 7.0 * 86_400.0,
-            "y" => 365.0 * 86_400.0,
-            _ => return Err(invalid()),
-        };
-        total += value * seconds;
-        rest = next;
-    }
-    Duration::try_from_secs_f64(total).map_err(|_| invalid())
+    crate::cli::messages::parse_duration(text)
 }
 
 /// Metadata as `KEY=VALUE`.
