@@ -59,6 +59,19 @@ pub fn server_error(answer: &Value) -> Option<ServerError> {
     })
 }
 
+/// Refuses stream or consumer names (`kind`) that an API subject cannot
+/// carry, before asking the server.
+pub fn check_name(kind: &str, name: &str) -> anyhow::Result<()> {
+    let bad =
+        |c: char| matches!(c, '.' | '*' | '>' | '/' | '\\') || c.is_whitespace() || c.is_control();
+    if name.is_empty() || name.contains(bad) {
+        anyhow::bail!(
+            "invalid {kind} name {name:?}: names cannot be empty or contain '.', '*', '>', '/' or spaces"
+        );
+    }
+    Ok(())
+}
+
 /// A connected client and where its JetStream API lives.
 pub struct JsApi {
     pub client: Client,

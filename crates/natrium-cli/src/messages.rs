@@ -210,8 +210,10 @@ async fn run_command(command: &str, input: &[u8]) -> anyhow::Result<Vec<u8>> {
     Ok(output.stdout)
 }
 
-/// `KEY:VALUE` pairs as a header map; `None` when there are none.
-fn parse_headers(pairs: &[String]) -> anyhow::Result<Option<HeaderMap>> {
+/// `KEY:VALUE` pairs as a header map (`-H` of pub, request and object put);
+/// `None` when there are none. Bad names are refused here: async-nats
+/// would panic on them.
+pub(crate) fn parse_headers(pairs: &[String]) -> anyhow::Result<Option<HeaderMap>> {
     if pairs.is_empty() {
         return Ok(None);
     }

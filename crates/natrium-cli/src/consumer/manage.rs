@@ -44,7 +44,7 @@ pub async fn add(api: &JsApi, args: AddArgs) -> anyhow::Result<()> {
         .or_else(|| from_file("durable_name"))
         .or_else(|| from_file("name"));
     if let Some(name) = &name {
-        super::check_name("consumer", name)?;
+        crate::jsapi::check_name("consumer", name)?;
     }
     if args.ephemeral {
         config.remove("durable_name");

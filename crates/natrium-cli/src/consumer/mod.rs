@@ -17,7 +17,6 @@ pub mod next;
 pub mod show;
 pub mod tables;
 
-use anyhow::bail;
 use serde_json::Value;
 
 use self::api::{without_type, JsApi};
@@ -62,23 +61,15 @@ fn check_names(command: &ConsumerCommand) -> anyhow::Result<()> {
         | ConsumerCommand::Pause { target, .. }
         | ConsumerCommand::Unpin { target, .. } => target_names(target),
     };
-    check_name("stream", stream)?;
+    crate::jsapi::check_name("stream", stream)?;
     match consumer {
-        Some(consumer) => check_name("consumer", consumer),
+        Some(consumer) => crate::jsapi::check_name("consumer", consumer),
         None => Ok(()),
     }
 }
 
 fn target_names(target: &ConsumerTarget) -> (&str, Option<&str>) {
     (&target.stream, Some(&target.consumer))
-}
-
-fn check_name(kind: &str, name: &str) -> anyhow::Result<()> {
-    let bad = |c: char| matches!(c, '.' | '*' | '>') || c.is_whitespace() || c.is_control();
-    if name.is_empty() || name.contains(bad) {
-        bail!("invalid {kind} name {name:?}: names cannot be empty or contain '.', '*', '>' or spaces");
-    }
-    Ok(())
 }
 
 async fn info(api: &JsApi, args: ConsumerJsonArgs) -> anyhow::Result<()> {

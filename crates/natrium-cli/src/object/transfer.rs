@@ -18,7 +18,6 @@ use std::time::Instant;
 
 use anyhow::{anyhow, bail};
 use async_nats::jetstream::object_store::{GetErrorKind, ObjectMetadata, PutErrorKind};
-use async_nats::HeaderMap;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
 use super::{invalid_name, open, progress, show_object};
@@ -40,7 +39,7 @@ pub async fn put(connection: &Connection, args: PutArgs) -> anyhow::Result<()> {
     if name.is_empty() {
         return Err(invalid_name(&name));
     }
-    let headers = parse_headers(&args.headers)?;
+    let headers = crate::messages::parse_headers(&args.headers)?;
     let metadata = bucket::parse_metadata(&args.metadata)?;
     // Opened before connecting: a wrong path fails fast and plainly.
     let (mut input, size): (Box<dyn AsyncRead + Unpin + Send>, Option<u64>) = match &file {
@@ -217,23 +216,6 @@ fn partial_path(target: &Path) -> PathBuf {
     ))
 }
 
-/// `KEY:VALUE` pairs as object headers; `None` when there are none.
-fn parse_headers(pairs: &[String]) -> anyhow::Result<Option<HeaderMap>> {
-    if pairs.is_empty() {
-        return Ok(None);
-    }
-    let mut headers = HeaderMap::new();
-    for pair in pairs {
-        match pair.split_once(':') {
-            Some((key, value)) if !key.trim().is_empty() => {
-                headers.append(key.trim(), value.trim())
-            }
-            _ => bail!("invalid header {pair:?}: use KEY:VALUE, e.g. -H type:tar"),
-        }
-    }
-    Ok(Some(headers))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,7 +234,7 @@ mod tests {
                 std::process::id()
             ))
         );
-        assert!(parse_headers(&["nocolon".into()]).is_err());
-        assert!(parse_headers(&[]).unwrap().is_none());
+        assert!(crate::messages::parse_headers(&["nocolon".into()]).is_err());
+        assert!(crate::messages::parse_headers(&[]).unwrap().is_none());
     }
 }

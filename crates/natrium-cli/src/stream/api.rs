@@ -87,18 +87,9 @@ pub fn about_stream(err: anyhow::Error, stream: &str) -> anyhow::Error {
     }
 }
 
-/// Refuses names the API subject cannot carry, before asking the server.
+/// Refuses stream names the API subject cannot carry, before asking.
 pub fn check_name(name: &str) -> anyhow::Result<()> {
-    let bad = name.is_empty()
-        || name
-            .chars()
-            .any(|c| c.is_whitespace() || matches!(c, '.' | '*' | '>' | '/' | '\\'));
-    if bad {
-        anyhow::bail!(
-            "invalid stream name {name:?}: use letters, digits, - and _ (no spaces, '.', '*', '>', '/')"
-        );
-    }
-    Ok(())
+    crate::jsapi::check_name("stream", name)
 }
 
 #[cfg(test)]
