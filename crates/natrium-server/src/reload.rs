@@ -61,6 +61,7 @@ pub fn reload(shared: &ServerShared) -> Result<Vec<&'static str>, ReloadError> {
         jetstream
     );
     crate::logging::set_levels(next.debug, next.trace);
+    shared.accounts.configure(&next);
     shared.replace_options(next);
     Ok(kept)
 }

@@ -106,8 +106,6 @@ pub struct ServerShared {
     pub monitor_addr: Mutex<Option<SocketAddr>>,
     pub http_requests: Mutex<HashMap<String, u64>>,
     pub lame_duck: AtomicBool,
-    /// Set once JetStream started (when enabled).
-    pub jetstream: std::sync::OnceLock<Arc<crate::jetstream::JetStream>>,
     next_client_id: AtomicU64,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -272,11 +270,11 @@ impl Server {
             monitor_addr: Mutex::new(None),
             http_requests: Mutex::new(HashMap::new()),
             lame_duck: AtomicBool::new(false),
-            jetstream: std::sync::OnceLock::new(),
             next_client_id: AtomicU64::new(1),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
         });
+        shared.accounts.configure(&shared.options());
         log_banner(&shared);
         if let Some(port) = shared.options().http_port {
             let monitor =
@@ -284,8 +282,7 @@ impl Server {
             *shared.monitor_addr.lock() = Some(monitor);
         }
         if shared.options().jetstream.enabled {
-            let jetstream = crate::jetstream::JetStream::start(&shared).await?;
-            let _ = shared.jetstream.set(jetstream);
+            crate::jetstream::start_all(&shared).await?;
         }
         info!(
             "Listening for client connections on {}",
@@ -340,7 +337,7 @@ impl Server {
         {
             warn!("Some connections did not close in time");
         }
-        if let Some(jetstream) = self.shared.jetstream.get() {
+        for jetstream in crate::jetstream::all(&self.shared) {
             jetstream.shutdown();
         }
         info!("Server Exiting..");
@@ -423,7 +420,14 @@ async fn serve_client(shared: Arc<ServerShared>, stream: TcpStream, addr: Socket
         .total_connections
         .fetch_add(1, Ordering::Relaxed);
     let (reader, writer) = stream.into_split();
-    let info = shared.info_for(&client).to_protocol_line();
+    let nonce = shared
+        .options()
+        .auth
+        .needs_nonce()
+        .then(crate::auth::new_nonce);
+    let mut info = shared.info_for(&client);
+    info.nonce = nonce.clone();
+    let info = info.to_protocol_line();
     client
         .outbound
         .append(0, info.len(), |buf| buf.extend_from_slice(&info));
@@ -454,6 +458,7 @@ async fn serve_client(shared: Arc<ServerShared>, stream: TcpStream, addr: Socket
     }
     client.outbound.wake();
     Connection::new(client.clone(), shared.clone())
+        .with_nonce(nonce)
         .run(reader)
         .await;
     let _ = writer_task.await;

@@ -5,8 +5,11 @@
 //! (ADR-28); account imports and exports will too. Destinations reference
 //! the source's `*` wildcards by position as `{{wildcard(N)}}` (or the
 //! legacy `$N`), and a trailing `>` carries the tokens the source's `>`
-//! matched. nats-server's other mapping functions (partition, split, …)
-//! are refused with a clear error rather than mis-applied.
+//! matched. nats-server's other mapping functions work on one wildcard's
+//! token: `partition(n, wildcards…)` (FNV-1a of the tokens, modulo n, so a
+//! key always lands in the same partition), `split(w, delimiter)`,
+//! `splitFromLeft/Right(w, position)`, `sliceFromLeft/Right(w, size)` and
+//! `left/right(w, length)`. Function names are case-insensitive.
 
 use crate::matching::subject_matches_filter;
 use crate::validate::is_valid_subject;
@@ -32,6 +35,87 @@ enum Part {
     Wildcard(usize),
     /// The tokens the source's `>` matched.
     Rest,
+    /// A function over one wildcard's token (1-based), producing one or more tokens.
+    Function(Function, usize),
+    /// The partition (0..buckets) of the named wildcards' tokens (all of the
+    /// subject when none are named).
+    Partition {
+        buckets: u32,
+        wildcards: Vec<usize>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Function {
+    Split(String),
+    SplitFromLeft(usize),
+    SplitFromRight(usize),
+    SliceFromLeft(usize),
+    SliceFromRight(usize),
+    Left(usize),
+    Right(usize),
+}
+
+impl Function {
+    fn apply(&self, token: &str, out: &mut String) {
+        let len = token.len();
+        let char_boundary = |at: usize| token.is_char_boundary(at);
+        match self {
+            Function::Split(delimiter) => {
+                let parts: Vec<&str> = token
+                    .split(delimiter.as_str())
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                out.push_str(&parts.join("."));
+            }
+            Function::SplitFromLeft(at) if *at > 0 && *at < len && char_boundary(*at) => {
+                out.push_str(&token[..*at]);
+                out.push('.');
+                out.push_str(&token[*at..]);
+            }
+            Function::SplitFromRight(at) if *at > 0 && *at < len && char_boundary(len - at) => {
+                out.push_str(&token[..len - at]);
+                out.push('.');
+                out.push_str(&token[len - at..]);
+            }
+            Function::SliceFromLeft(size) if *size > 0 && *size < len => {
+                let chunks: Vec<&str> = token
+                    .as_bytes()
+                    .chunks(*size)
+                    .map(|c| std::str::from_utf8(c).unwrap_or(""))
+                    .collect();
+                out.push_str(&chunks.join("."));
+            }
+            Function::SliceFromRight(size) if *size > 0 && *size < len => {
+                let head = len % size;
+                let mut chunks = Vec::new();
+                if head > 0 {
+                    chunks.push(&token[..head]);
+                }
+                let mut at = head;
+                while at < len {
+                    chunks.push(&token[at..at + size]);
+                    at += size;
+                }
+                out.push_str(&chunks.join("."));
+            }
+            Function::Left(n) if *n < len && char_boundary(*n) => out.push_str(&token[..*n]),
+            Function::Right(n) if *n < len && char_boundary(len - n) => {
+                out.push_str(&token[len - n..])
+            }
+            _ => out.push_str(token),
+        }
+    }
+}
+
+/// FNV-1a, 32 bits: the hash nats-server partitions with.
+fn fnv1a(bytes: &[u8]) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in bytes {
+        hash ^= u32::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash
 }
 
 /// A compiled `src → dest` mapping.
@@ -53,13 +137,18 @@ impl SubjectMapping {
         let mut parts = Vec::new();
         for token in destination.split('.') {
             let part = parse_token(token, destination)?;
+            let referenced: Vec<usize> = match &part {
+                Part::Wildcard(index) | Part::Function(_, index) => vec![*index],
+                Part::Partition { wildcards, .. } => wildcards.clone(),
+                _ => Vec::new(),
+            };
+            if let Some(&index) = referenced.iter().find(|&&i| i == 0 || i > wildcards) {
+                return Err(MappingError::WildcardOutOfRange {
+                    index,
+                    available: wildcards,
+                });
+            }
             match part {
-                Part::Wildcard(index) if index == 0 || index > wildcards => {
-                    return Err(MappingError::WildcardOutOfRange {
-                        index,
-                        available: wildcards,
-                    })
-                }
                 Part::Rest if !source_has_rest => return Err(MappingError::UnmatchedFullWildcard),
                 _ => {}
             }
@@ -109,6 +198,24 @@ impl SubjectMapping {
                 Part::Literal(text) => out.push_str(text),
                 Part::Wildcard(index) => out.push_str(wildcards.get(index - 1)?),
                 Part::Rest => out.push_str(rest),
+                Part::Function(function, index) => {
+                    function.apply(wildcards.get(index - 1)?, &mut out)
+                }
+                Part::Partition {
+                    buckets,
+                    wildcards: which,
+                } => {
+                    let hash = if which.is_empty() {
+                        fnv1a(subject.as_bytes())
+                    } else {
+                        let mut key = Vec::new();
+                        for index in which {
+                            key.extend_from_slice(wildcards.get(index - 1)?.as_bytes());
+                        }
+                        fnv1a(&key)
+                    };
+                    out.push_str(&(hash % buckets).to_string());
+                }
             }
         }
         Some(out)
@@ -125,21 +232,67 @@ fn parse_token(token: &str, destination: &str) -> Result<Part, MappingError> {
         }
     }
     if let Some(inner) = token.strip_prefix("{{").and_then(|t| t.strip_suffix("}}")) {
-        let inner = inner.trim();
-        let argument = inner
-            .strip_prefix("wildcard(")
-            .or_else(|| inner.strip_prefix("Wildcard("))
-            .and_then(|rest| rest.strip_suffix(')'))
-            .and_then(|arg| arg.trim().parse::<usize>().ok());
-        return match argument {
-            Some(index) => Ok(Part::Wildcard(index)),
-            None => Err(MappingError::UnsupportedFunction(inner.to_string())),
-        };
+        return parse_function(inner.trim());
     }
     if token == "*" || token.chars().any(char::is_whitespace) {
         return Err(MappingError::InvalidDestination(destination.to_string()));
     }
     Ok(Part::Literal(token.to_string()))
+}
+
+/// `name(arguments)` inside `{{ }}`.
+fn parse_function(inner: &str) -> Result<Part, MappingError> {
+    let unsupported = || MappingError::UnsupportedFunction(inner.to_string());
+    let (name, arguments) = inner
+        .strip_suffix(')')
+        .and_then(|rest| rest.split_once('('))
+        .ok_or_else(unsupported)?;
+    let arguments: Vec<&str> = arguments.split(',').map(str::trim).collect();
+    let number = |i: usize| -> Result<usize, MappingError> {
+        arguments
+            .get(i)
+            .and_then(|a| a.parse::<usize>().ok())
+            .ok_or_else(unsupported)
+    };
+    let two = |make: fn(usize) -> Function| -> Result<Part, MappingError> {
+        if arguments.len() != 2 {
+            return Err(unsupported());
+        }
+        Ok(Part::Function(make(number(1)?), number(0)?))
+    };
+    match name.trim().to_ascii_lowercase().as_str() {
+        "wildcard" if arguments.len() == 1 => Ok(Part::Wildcard(number(0)?)),
+        "partition" => {
+            let buckets = number(0)?;
+            if buckets == 0 || buckets > u32::MAX as usize {
+                return Err(unsupported());
+            }
+            let wildcards = (1..arguments.len())
+                .map(number)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Part::Partition {
+                buckets: buckets as u32,
+                wildcards,
+            })
+        }
+        "split" if arguments.len() == 2 => {
+            let delimiter = arguments[1].trim_matches(|c| c == '"' || c == '\'');
+            if delimiter.is_empty() {
+                return Err(unsupported());
+            }
+            Ok(Part::Function(
+                Function::Split(delimiter.to_string()),
+                number(0)?,
+            ))
+        }
+        "splitfromleft" => two(Function::SplitFromLeft),
+        "splitfromright" => two(Function::SplitFromRight),
+        "slicefromleft" => two(Function::SliceFromLeft),
+        "slicefromright" => two(Function::SliceFromRight),
+        "left" => two(Function::Left),
+        "right" => two(Function::Right),
+        _ => Err(unsupported()),
+    }
 }
 
 #[cfg(test)]
@@ -178,11 +331,38 @@ mod tests {
             Err(MappingError::UnmatchedFullWildcard)
         ));
         assert!(matches!(
-            SubjectMapping::new("a.*", "{{partition(3,1)}}"),
+            SubjectMapping::new("a.*", "{{nosuch(3,1)}}"),
             Err(MappingError::UnsupportedFunction(_))
+        ));
+        assert!(matches!(
+            SubjectMapping::new("a.*", "{{partition(3,2)}}"),
+            Err(MappingError::WildcardOutOfRange { .. })
         ));
         assert!(SubjectMapping::new("a..b", "c").is_err());
         assert!(SubjectMapping::new("a.*", "b..c").is_err());
         assert!(SubjectMapping::new("a.*", "").is_err());
+    }
+
+    #[test]
+    fn token_functions() {
+        let apply = |dest: &str, subject: &str| {
+            SubjectMapping::new("a.*", dest)
+                .unwrap()
+                .apply(subject)
+                .unwrap()
+        };
+        assert_eq!(apply("{{split(1,-)}}", "a.x-y--z"), "x.y.z");
+        assert_eq!(apply("{{SplitFromLeft(1,2)}}", "a.abcdef"), "ab.cdef");
+        assert_eq!(apply("{{splitFromRight(1,2)}}", "a.abcdef"), "abcd.ef");
+        assert_eq!(apply("{{sliceFromLeft(1,2)}}", "a.abcde"), "ab.cd.e");
+        assert_eq!(apply("{{sliceFromRight(1,2)}}", "a.abcde"), "a.bc.de");
+        assert_eq!(apply("{{left(1,3)}}", "a.abcde"), "abc");
+        assert_eq!(apply("{{right(1,3)}}", "a.abcde"), "cde");
+        assert_eq!(apply("{{left(1,9)}}", "a.abc"), "abc");
+        // Partitions are stable per key and within range.
+        let p = apply("p.{{partition(10,1)}}", "a.customer42");
+        assert_eq!(p, apply("p.{{partition(10,1)}}", "a.customer42"));
+        let n: u32 = p.trim_start_matches("p.").parse().unwrap();
+        assert!(n < 10);
     }
 }

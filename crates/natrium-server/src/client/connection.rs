@@ -17,6 +17,8 @@ use rustc_hash::FxHashMap;
 use tokio::io::AsyncReadExt;
 use tracing::{debug, error, trace};
 
+use crate::account::imports;
+use crate::account::mapping::Mapped;
 use crate::account::Account;
 use crate::client::delivery::{self, Delivered, FastRng, Message, Publisher};
 use crate::client::outbound::PendingFlush;
@@ -57,6 +59,10 @@ pub struct Connection {
     connected: bool,
     /// The authenticated user's permissions; `None` allows everything.
     permissions: Option<Permissions>,
+    /// The nonce sent in INFO for nkey users to sign.
+    nonce: Option<String>,
+    /// Whether this connection counts against its account's connections.
+    counted_in_account: bool,
     pings_outstanding: u32,
     ping_sent_at: Option<Instant>,
     /// Matches by subject, valid while the account's index generation holds.
@@ -95,6 +101,8 @@ impl Connection {
             },
             connected: false,
             permissions: None,
+            nonce: None,
+            counted_in_account: false,
             pings_outstanding: 0,
             ping_sent_at: None,
             cache: FxHashMap::default(),
@@ -103,6 +111,12 @@ impl Connection {
             delivered: Delivered::default(),
             rng,
         }
+    }
+
+    /// The nonce this connection's INFO carried.
+    pub fn with_nonce(mut self, nonce: Option<String>) -> Self {
+        self.nonce = nonce;
+        self
     }
 
     /// Runs until the client disconnects or is closed, then cleans up.
@@ -177,9 +191,21 @@ impl Connection {
             return;
         }
         let credentials = self.credentials.clone().unwrap_or_default();
-        match crate::auth::authenticate(&self.config.auth, &credentials) {
-            Ok(identity) => self.permissions = identity.permissions,
-            Err(_) => {
+        let context = crate::auth::AuthContext {
+            auth: &self.config.auth,
+            no_auth_user: self.config.no_auth_user.as_deref(),
+            nonce: self.nonce.as_deref(),
+        };
+        let same_account = |identity: &crate::auth::Identity| {
+            identity
+                .account
+                .as_deref()
+                .unwrap_or(crate::account::GLOBAL_ACCOUNT)
+                == self.account.name
+        };
+        match crate::auth::authenticate(&context, &credentials) {
+            Ok(identity) if same_account(&identity) => self.permissions = identity.permissions,
+            _ => {
                 error!(
                     "{} - authorization revoked by a configuration reload",
                     self.client.log_prefix()
@@ -287,7 +313,13 @@ impl Connection {
             return;
         }
         if let Some(permissions) = &self.permissions {
-            if !permissions.can_publish(message.subject) {
+            let as_response = || {
+                self.client
+                    .reply_allowance
+                    .get()
+                    .is_some_and(|allowance| allowance.consume(message.subject))
+            };
+            if !permissions.can_publish(message.subject) && !as_response() {
                 let text = permissions::publish_violation(message.subject);
                 error!("{} - {text}", self.client.log_prefix());
                 self.send_error_text(&text);
@@ -301,6 +333,22 @@ impl Connection {
         self.client
             .in_bytes
             .fetch_add(message.size() as u64, std::sync::atomic::Ordering::Relaxed);
+        let rng = &mut self.rng;
+        let mapped = match self
+            .account
+            .map_subject(message.subject, || rng.below(100) as u8)
+        {
+            Mapped::Unchanged => None,
+            Mapped::To(subject) => Some(subject),
+            Mapped::Dropped => return,
+        };
+        let message = match &mapped {
+            Some(subject) => Message {
+                subject: subject.as_bytes(),
+                ..message
+            },
+            None => message,
+        };
         let matches = self.matches(message.subject);
         let mut publisher = Publisher {
             client: &self.client,
@@ -314,6 +362,13 @@ impl Connection {
             &mut publisher,
             &mut self.pending,
             &mut self.delivered,
+        );
+        imports::follow(
+            &message,
+            &mut publisher,
+            &mut self.pending,
+            &mut self.delivered,
+            0,
         );
         let delivered = std::mem::take(&mut self.delivered.count);
         let slow = delivery::settle(&mut self.delivered);
@@ -380,7 +435,7 @@ impl Connection {
             return;
         }
         if let Some(permissions) = &self.permissions {
-            if !permissions.can_subscribe(subject) {
+            if !permissions.can_subscribe(subject, queue) {
                 let text = permissions::subscribe_violation(subject, queue);
                 error!("{} - {text}", self.client.log_prefix());
                 self.send_error_text(&text);
@@ -392,8 +447,15 @@ impl Connection {
             self.ok();
             return;
         }
-        let max = self.config.max_subscriptions;
-        if max > 0 && self.client.subscription_count() >= max {
+        let server_max = self.config.max_subscriptions;
+        let account_max = self.account.limits().max_subscriptions;
+        let max = match (server_max, account_max) {
+            (0, n) if n >= 0 => n as usize,
+            (m, n) if n >= 0 => m.min(n as usize),
+            (m, _) => m,
+        };
+        let limited = server_max > 0 || account_max >= 0;
+        if limited && self.client.subscription_count() >= max {
             error!(
                 "{} - maximum subscriptions exceeded",
                 self.client.log_prefix()
@@ -464,17 +526,48 @@ impl Connection {
             user: connect.user.clone(),
             pass: connect.pass.clone(),
             auth_token: connect.auth_token.clone(),
+            nkey: connect.nkey.clone(),
+            sig: connect.sig.clone(),
+            jwt: connect.jwt.clone(),
             ..ConnectOptions::default()
         };
-        let identity = match crate::auth::authenticate(&self.config.auth, &credentials) {
-            Ok(identity) => identity,
-            Err(_) => {
-                error!("{} - authentication error", self.client.log_prefix());
-                self.send_error(ServerError::AuthorizationViolation);
-                self.client.close(CloseReason::AuthenticationViolation);
-                return;
-            }
+        let context = crate::auth::AuthContext {
+            auth: &self.config.auth,
+            no_auth_user: self.config.no_auth_user.as_deref(),
+            nonce: self.nonce.as_deref(),
         };
+        let identity = crate::auth::authenticate(&context, &credentials).ok();
+        let allowed_type = |identity: &crate::auth::Identity| {
+            identity
+                .connection_types
+                .as_ref()
+                .is_none_or(|types| types.iter().any(|t| t.eq_ignore_ascii_case("STANDARD")))
+        };
+        let account = identity.as_ref().and_then(|identity| {
+            let name = identity
+                .account
+                .as_deref()
+                .unwrap_or(crate::account::GLOBAL_ACCOUNT);
+            self.server.accounts.get(name)
+        });
+        let (Some(identity), Some(account)) = (identity, account) else {
+            error!("{} - authentication error", self.client.log_prefix());
+            self.send_error(ServerError::AuthorizationViolation);
+            self.client.close(CloseReason::AuthenticationViolation);
+            return;
+        };
+        if !allowed_type(&identity) {
+            error!(
+                "{} - authentication error: connection type not allowed",
+                self.client.log_prefix()
+            );
+            self.send_error(ServerError::AuthorizationViolation);
+            self.client.close(CloseReason::AuthenticationViolation);
+            return;
+        }
+        if !self.join_account(account) {
+            return;
+        }
         self.parser.headers = self.options.headers;
         self.client.set_supports_headers(self.options.headers);
         {
@@ -485,10 +578,46 @@ impl Connection {
             metadata.user = identity.user;
             metadata.account = self.account.name.clone();
         }
+        if let Some(response) = identity.permissions.as_ref().and_then(|p| p.response) {
+            let _ = self
+                .client
+                .reply_allowance
+                .set(crate::permissions::ReplyAllowance::new(response));
+        }
         self.permissions = identity.permissions;
         self.credentials = Some(credentials);
         self.connected = true;
         self.ok();
+    }
+
+    /// Moves the connection into the account it authenticated for, within
+    /// the account's connection limit; false (and closed) when over it.
+    fn join_account(&mut self, account: Arc<Account>) -> bool {
+        use std::sync::atomic::Ordering;
+        let limits = account.limits();
+        if !self.counted_in_account {
+            let before = account.connections.fetch_add(1, Ordering::AcqRel);
+            if limits.max_connections >= 0 && before >= limits.max_connections {
+                account.connections.fetch_sub(1, Ordering::AcqRel);
+                error!(
+                    "{} - maximum account active connections exceeded",
+                    self.client.log_prefix()
+                );
+                self.send_error_text("maximum account active connections exceeded");
+                self.client
+                    .close(CloseReason::MaxAccountConnectionsExceeded);
+                return false;
+            }
+            self.counted_in_account = true;
+        }
+        if limits.max_payload >= 0 {
+            self.parser.max_payload = self.config.max_payload.min(limits.max_payload as usize);
+        }
+        if !Arc::ptr_eq(&account, &self.account) {
+            self.cache.clear();
+            self.account = account;
+        }
+        true
     }
 
     fn on_parse_error(&mut self, err: ParseError) {
@@ -613,6 +742,11 @@ impl Connection {
         // Subscriptions that auto-unsubscribed concurrently are already gone.
         subscriptions.retain(|sub| sub.mark_closed());
         self.account.unsubscribe_all(&subscriptions);
+        if self.counted_in_account {
+            self.account
+                .connections
+                .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+        }
         self.server.unregister_client(&self.client);
     }
 }

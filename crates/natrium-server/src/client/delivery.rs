@@ -10,6 +10,7 @@ use std::sync::Arc;
 use natrium_protocol::writer;
 use natrium_subjects::Matches;
 
+use crate::account::imports::Forward;
 use crate::client::outbound::{Appended, PendingFlush};
 use crate::client::subscription::{Admission, InlineService, Subscription, SubscriptionRef};
 use crate::client::{Client, CloseReason};
@@ -55,6 +56,9 @@ pub struct Delivered {
     pub stalled: Vec<Arc<Client>>,
     /// Inline services the message is for, to run once delivery is done.
     pub inline: Vec<Arc<dyn InlineService>>,
+    /// Imports the message matched: [`crate::account::imports::follow`]
+    /// carries it into their accounts once this delivery is done.
+    pub forwards: Vec<Arc<Forward>>,
 }
 
 /// Delivers `message` to every match. Returns how many subscribers got it.
@@ -101,10 +105,17 @@ fn deliver_one(
         Admission::DeliverLast => true,
         Admission::Skip => return false,
     };
+    if let Some(forward) = &sub.forward {
+        outcome.forwards.push(forward.clone());
+        return true;
+    }
     if let (Some(service), true) = (&sub.inline, publisher.inline) {
         outcome.inline.push(service.clone());
         outcome.count += 1;
         return true;
+    }
+    if let (Some(reply), Some(allowance)) = (message.reply, sub.client.reply_allowance.get()) {
+        allowance.record(reply);
     }
     // Clients that did not negotiate headers get the payload without them.
     let headers = message.headers.filter(|_| sub.client.supports_headers());

@@ -40,6 +40,7 @@ pub enum CloseReason {
     StaleConnection,
     MaxPayloadExceeded,
     MaxConnectionsExceeded,
+    MaxAccountConnectionsExceeded,
     MaxControlLineExceeded,
     ServerShutdown,
     LameDuckMode,
@@ -60,6 +61,7 @@ impl CloseReason {
             CloseReason::StaleConnection => "Stale Connection",
             CloseReason::MaxPayloadExceeded => "Maximum Message Payload Exceeded",
             CloseReason::MaxConnectionsExceeded => "Maximum Connections Exceeded",
+            CloseReason::MaxAccountConnectionsExceeded => "Maximum Account Connections Exceeded",
             CloseReason::MaxControlLineExceeded => "Maximum Control Line Exceeded",
             CloseReason::ServerShutdown => "Server Shutdown",
             CloseReason::LameDuckMode => "Lame Duck Mode",
@@ -100,6 +102,8 @@ pub struct Client {
     /// An in-process client (JetStream, services): never cut off as slow.
     internal: AtomicBool,
     subscriptions: Mutex<HashMap<Box<[u8]>, Arc<Subscription>>>,
+    /// Set for users with `allow_responses`: replies they may publish to.
+    pub reply_allowance: OnceLock<crate::permissions::ReplyAllowance>,
     close_reason: OnceLock<CloseReason>,
     closing: Notify,
 }
@@ -119,6 +123,7 @@ impl Client {
             headers: AtomicBool::new(false),
             internal: AtomicBool::new(false),
             subscriptions: Mutex::new(HashMap::new()),
+            reply_allowance: OnceLock::new(),
             close_reason: OnceLock::new(),
             closing: Notify::new(),
         }

@@ -12,6 +12,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
+use crate::account::imports::Forward;
 use crate::account::Account;
 use crate::client::delivery::Message;
 use crate::client::Client;
@@ -40,6 +41,9 @@ pub struct Subscription {
     /// Set for in-process services answered on the publisher's task; other
     /// publishers (internal ones) deliver to the subscriber as usual.
     pub inline: Option<Arc<dyn InlineService>>,
+    /// Set for an import: matched messages are carried into another account
+    /// instead of being written to a connection.
+    pub forward: Option<Arc<Forward>>,
 }
 
 /// What a delivery to a subscription with an auto-unsubscribe limit decided.
@@ -71,6 +75,20 @@ impl Subscription {
             closed: AtomicBool::new(false),
             denied: denied.into_boxed_slice(),
             inline: None,
+            forward: None,
+        }
+    }
+
+    /// The same subscription, forwarding what it matches (an import).
+    pub fn with_forward(mut self, forward: Arc<Forward>) -> Self {
+        self.forward = Some(forward);
+        self
+    }
+
+    /// Removes a subscription that no connection tracks (a forward).
+    pub fn remove_from_index(self: &Arc<Self>) {
+        if self.mark_closed() {
+            self.account.unsubscribe(self);
         }
     }
 

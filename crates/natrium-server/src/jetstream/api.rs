@@ -154,6 +154,7 @@ impl JetStream {
         info.tier.consumers = self.consumer_count(None) as u64;
         // These are account limits; the server's store limits are not reported
         // here (nats-server shows -1 with only max_file_store set).
+        info.tier.limits = self.account_limits;
         info.domain = self.domain.clone();
         info.api.level = API_LEVEL;
         info.api.total = self.api_total.load(std::sync::atomic::Ordering::Relaxed);
@@ -183,6 +184,7 @@ impl JetStream {
             }
             return Err(ErrorId::StreamNameExistErr.into());
         }
+        self.check_account_limits(&config)?;
         self.check_overlap(&config, None)?;
         self.check_resources(&config, None)?;
         let stream = self.add_stream(config, Timestamp::now())?;
@@ -216,6 +218,29 @@ impl JetStream {
     }
 
     /// A stream's `max_bytes` must fit in what the quota has left.
+    /// The account's own stream limits: how many streams, whether
+    /// `max_bytes` must be set, and how large one stream may be.
+    fn check_account_limits(
+        &self,
+        config: &natrium_jetstream::StreamConfig,
+    ) -> Result<(), ApiError> {
+        let limits = &self.account_limits;
+        if limits.max_streams >= 0 && self.streams.lock().len() as i64 >= limits.max_streams {
+            return Err(ErrorId::MaximumStreamsLimitErr.into());
+        }
+        if limits.max_bytes_required && config.max_bytes <= 0 {
+            return Err(ErrorId::StreamMaxBytesRequired.into());
+        }
+        let stream_limit = match config.storage {
+            natrium_jetstream::stream::StorageType::Memory => limits.memory_max_stream_bytes,
+            _ => limits.storage_max_stream_bytes,
+        };
+        if stream_limit > 0 && config.max_bytes > stream_limit {
+            return Err(ErrorId::StreamMaxStreamBytesExceeded.into());
+        }
+        Ok(())
+    }
+
     fn check_resources(
         &self,
         config: &natrium_jetstream::StreamConfig,

@@ -55,6 +55,7 @@ impl JetStream {
             .ok_or(ErrorId::StreamNotFoundErr)?;
         let limits = ConsumerLimitsContext {
             pedantic: request.pedantic,
+            account_max_ack_pending: self.account_limits.max_ack_pending.max(0),
             ..ConsumerLimitsContext::default()
         };
         let mut config = check_config_for_stream(&stream.config, &config, &limits)?;
@@ -94,6 +95,10 @@ impl JetStream {
             }
             CreateOutcome::Create => {
                 check_max_consumers(&stream.config, -1, others.len())?;
+                let account_max = self.account_limits.max_consumers;
+                if account_max >= 0 && self.consumer_count(None) as i64 >= account_max {
+                    return Err(ErrorId::MaximumConsumersLimitErr.into());
+                }
                 let dir = self.consumer_dir(&stream, &name, config.mem_storage);
                 let consumer = Consumer::new(&stream, name, config, Timestamp::now(), dir);
                 let consumer = self.add_consumer(consumer, side).map_err(|e| {

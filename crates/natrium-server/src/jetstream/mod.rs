@@ -1,6 +1,8 @@
 //! JetStream: persistent streams served over the `$JS.API` JSON API.
 //!
-//! JetStream is an internal client of the global account: it subscribes to
+//! Each account with JetStream has its own [`JetStream`], owned by the
+//! account ([`crate::account::Account::jetstream`]), with its own streams,
+//! limits and thread: an internal client of that account, it subscribes to
 //! `$JS.API.>` (and `$JS.<domain>.API.>`) for management requests and to
 //! every stream's subjects for publishes, and answers through the same
 //! account routing as any client. Direct gets are the exception: being
@@ -10,7 +12,7 @@
 //! Storage is `natrium-store` (memory or file per stream); the API's data
 //! shapes and validation are `natrium-jetstream`.
 //!
-//! On disk, under the store directory: `jetstream/$G/streams/<name>/` holds
+//! On disk, under the store directory: `jetstream/<account>/streams/<name>/` holds
 //! `meta.json` (configuration and creation time, written atomically) and
 //! `msgs/` (the file store). Streams come back exactly on restart.
 //!
@@ -29,6 +31,7 @@ mod consumers;
 mod counter;
 mod direct;
 mod mirror;
+mod not_enabled;
 mod sources;
 mod stream;
 
@@ -93,7 +96,12 @@ pub struct JetStreamLimits {
 pub struct JetStream {
     server_name: String,
     domain: String,
+    /// The account this JetStream serves.
+    account_name: String,
+    /// The server's storage limits (shared by all accounts).
     limits: JetStreamLimits,
+    /// The account's own limits (-1: unlimited, within the server's).
+    account_limits: natrium_jetstream::account::AccountLimits,
     store_dir: PathBuf,
     streams_dir: PathBuf,
     sync: SyncPolicy,
@@ -173,35 +181,103 @@ struct StreamMeta {
     created: Timestamp,
 }
 
+/// The accounts that get JetStream, with their limits: every configured
+/// account that enables it or, when no account is configured, the global
+/// account (nats-server's rule). The system account never has it.
+pub fn enabled_accounts(
+    options: &crate::options::ServerOptions,
+) -> Vec<(String, natrium_jetstream::account::AccountLimits)> {
+    let global = crate::account::GLOBAL_ACCOUNT;
+    let system = options
+        .system_account
+        .as_deref()
+        .unwrap_or(crate::account::SYSTEM_ACCOUNT);
+    let configured: Vec<_> = options
+        .accounts
+        .iter()
+        .filter(|a| a.name != global)
+        .collect();
+    if configured.is_empty() {
+        return vec![(global.to_string(), Default::default())];
+    }
+    options
+        .accounts
+        .iter()
+        .filter(|a| a.name != system)
+        .filter_map(|a| a.jetstream.map(|js| (a.name.clone(), js.limits)))
+        .collect()
+}
+
+/// Every running JetStream (one per account that has it).
+pub fn all(shared: &ServerShared) -> Vec<Arc<JetStream>> {
+    shared
+        .accounts
+        .all()
+        .iter()
+        .filter_map(|a| a.jetstream())
+        .collect()
+}
+
+/// Starts JetStream for the server: logs the banner once, then starts each
+/// account's JetStream (reloading its persisted streams); accounts without
+/// it get nats-server's "not enabled" answer to `$JS.API.INFO`.
+pub async fn start_all(shared: &Arc<ServerShared>) -> Result<(), JetStreamError> {
+    let all_options = shared.options();
+    let options = &all_options.jetstream;
+    let store_dir = options
+        .store_dir
+        .clone()
+        .unwrap_or_else(default_store_dir)
+        .join("jetstream");
+    std::fs::create_dir_all(&store_dir).map_err(|source| JetStreamError::StoreDir {
+        path: store_dir.clone(),
+        source,
+    })?;
+    let limits = JetStreamLimits {
+        max_memory: options
+            .max_memory_store
+            .unwrap_or_else(default_memory_limit),
+        max_storage: options
+            .max_file_store
+            .unwrap_or_else(|| default_storage_limit(&store_dir)),
+    };
+    log_banner(options, &store_dir, limits);
+    let enabled = enabled_accounts(&all_options);
+    for (name, account_limits) in &enabled {
+        let account = shared.accounts.get_or_create(name);
+        let jetstream =
+            JetStream::start(shared, account.clone(), &store_dir, limits, *account_limits)?;
+        *account.jetstream.write() = Some(jetstream);
+    }
+    let system = shared.accounts.system_name();
+    for account in shared.accounts.all() {
+        if account.name != system && !enabled.iter().any(|(n, _)| *n == account.name) {
+            not_enabled::answer_info(shared, &account)?;
+        }
+    }
+    Ok(())
+}
+
 impl JetStream {
-    /// Starts JetStream for the server: logs the banner, reloads persisted
-    /// streams and begins serving the API.
-    pub async fn start(shared: &Arc<ServerShared>) -> Result<Arc<JetStream>, JetStreamError> {
+    /// Starts one account's JetStream: reloads its persisted streams and
+    /// begins serving the API in the account.
+    fn start(
+        shared: &Arc<ServerShared>,
+        account: Arc<crate::account::Account>,
+        store_dir: &Path,
+        limits: JetStreamLimits,
+        account_limits: natrium_jetstream::account::AccountLimits,
+    ) -> Result<Arc<JetStream>, JetStreamError> {
         let all_options = shared.options();
         let options = &all_options.jetstream;
-        let store_dir = options
-            .store_dir
-            .clone()
-            .unwrap_or_else(default_store_dir)
-            .join("jetstream");
-        let streams_dir = store_dir
-            .join(crate::account::GLOBAL_ACCOUNT)
-            .join("streams");
+        let store_dir = store_dir.to_path_buf();
+        let streams_dir = store_dir.join(&account.name).join("streams");
         std::fs::create_dir_all(&streams_dir).map_err(|source| JetStreamError::StoreDir {
             path: streams_dir.clone(),
             source,
         })?;
-        let limits = JetStreamLimits {
-            max_memory: options
-                .max_memory_store
-                .unwrap_or_else(default_memory_limit),
-            max_storage: options
-                .max_file_store
-                .unwrap_or_else(|| default_storage_limit(&store_dir)),
-        };
-        log_banner(options, &store_dir, limits);
-        let (client, inbox) =
-            InternalClient::connect(shared, shared.accounts.global(), "JetStream");
+        let account_name = account.name.clone();
+        let (client, inbox) = InternalClient::connect(shared, account, "JetStream");
         let prefixes = api_prefixes(options.domain.as_deref());
         let mut api_sids = Vec::new();
         for prefix in &prefixes {
@@ -216,7 +292,9 @@ impl JetStream {
         let jetstream = Arc::new(JetStream {
             server_name: shared.name.clone(),
             domain: options.domain.clone().unwrap_or_default(),
+            account_name: account_name.clone(),
             limits,
+            account_limits,
             store_dir: store_dir.clone(),
             streams_dir,
             sync: options
@@ -246,7 +324,7 @@ impl JetStream {
         jetstream.restore_streams();
         let worker = jetstream.clone();
         std::thread::Builder::new()
-            .name("jetstream".to_string())
+            .name(format!("jetstream {account_name}"))
             .spawn(move || worker.run(inbox))
             .map_err(|source| JetStreamError::StoreDir {
                 path: PathBuf::from("(jetstream thread)"),
@@ -468,11 +546,16 @@ impl JetStream {
         }
     }
 
-    /// The quota (`max_memory_store` or `max_file_store`) for a storage type.
+    /// The quota for a storage type: the account's limit within the
+    /// server's (`max_memory_store` or `max_file_store`).
     fn quota(&self, storage: StorageType) -> i64 {
-        match storage {
-            StorageType::Memory => self.limits.max_memory,
-            _ => self.limits.max_storage,
+        let (server, account) = match storage {
+            StorageType::Memory => (self.limits.max_memory, self.account_limits.max_memory),
+            _ => (self.limits.max_storage, self.account_limits.max_storage),
+        };
+        match (server, account) {
+            (s, a) if a >= 0 && (s < 0 || a < s) => a,
+            (s, _) => s,
         }
     }
 
@@ -646,8 +729,8 @@ impl JetStream {
                 Ok(stream) => {
                     let state = stream.store.state(false);
                     info!(
-                        "  Restored {} messages for stream '$G > {name}'",
-                        state.msgs
+                        "  Restored {} messages for stream '{} > {name}'",
+                        state.msgs, self.account_name
                     );
                     let stream = Arc::new(stream);
                     self.attach(&stream);

@@ -84,10 +84,9 @@ pub fn accstatz(shared: &ServerShared) -> Value {
 }
 
 pub fn jsz(shared: &ServerShared) -> Value {
-    let Some(jetstream) = shared.jetstream.get() else {
+    let Some(mut value) = jetstream_totals(shared) else {
         return json!({ "server_id": shared.id, "now": now(), "disabled": true, "config": {}, "memory": 0, "storage": 0, "accounts": 0, "api": { "total": 0, "errors": 0 } });
     };
-    let mut value = jetstream.monitoring();
     value["server_id"] = json!(shared.id);
     value["now"] = json!(now());
     value["limits"] = json!({});
@@ -97,10 +96,9 @@ pub fn jsz(shared: &ServerShared) -> Value {
 
 /// The `jetstream` section of `/varz`: `{}` when disabled.
 pub fn varz_jetstream(shared: &ServerShared) -> Value {
-    let Some(jetstream) = shared.jetstream.get() else {
+    let Some(all) = jetstream_totals(shared) else {
         return json!({});
     };
-    let all = jetstream.monitoring();
     let stats = json!({
         "memory": all["memory"],
         "storage": all["storage"],
@@ -111,6 +109,34 @@ pub fn varz_jetstream(shared: &ServerShared) -> Value {
         "api": all["api"],
     });
     json!({ "config": all["config"], "stats": stats, "limits": {} })
+}
+
+/// JetStream's monitoring numbers summed over every account that has it;
+/// `None` when JetStream is off.
+fn jetstream_totals(shared: &ServerShared) -> Option<Value> {
+    let all = crate::jetstream::all(shared);
+    let mut totals = all.first()?.monitoring();
+    for jetstream in &all[1..] {
+        let more = jetstream.monitoring();
+        for key in [
+            "memory",
+            "storage",
+            "streams",
+            "consumers",
+            "messages",
+            "bytes",
+        ] {
+            let sum = totals[key].as_u64().unwrap_or(0) + more[key].as_u64().unwrap_or(0);
+            totals[key] = json!(sum);
+        }
+        for key in ["total", "errors"] {
+            let sum =
+                totals["api"][key].as_u64().unwrap_or(0) + more["api"][key].as_u64().unwrap_or(0);
+            totals["api"][key] = json!(sum);
+        }
+    }
+    totals["accounts"] = json!(all.len());
+    Some(totals)
 }
 
 /// `/healthz`: ok while serving. `js-enabled-only` and `js-server-only` ask

@@ -77,6 +77,8 @@ pub async fn sync(client: &async_nats::Client) {
 pub struct RawClient {
     stream: TcpStream,
     pub received: Vec<u8>,
+    /// The INFO line the server greeted with.
+    pub info: String,
 }
 
 impl RawClient {
@@ -86,6 +88,7 @@ impl RawClient {
         let mut client = RawClient {
             stream,
             received: Vec::new(),
+            info: String::new(),
         };
         let info = client.read_line().await;
         assert!(
@@ -93,6 +96,7 @@ impl RawClient {
             "expected INFO, got {:?}",
             String::from_utf8_lossy(&info)
         );
+        client.info = String::from_utf8_lossy(&info).into_owned();
         client
     }
 

@@ -8,9 +8,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod accounts;
+mod auth;
+
 use natrium_config::{Map, Spanned, Value};
 
-use crate::options::{Permissions, ServerOptions, SubjectPermission, UserOptions};
+use crate::options::{AccountOptions, ServerOptions};
 
 /// A configuration file that could not be read or understood.
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +47,54 @@ fn apply_map(options: &mut ServerOptions, map: &Map) -> Result<(), ConfigFileErr
     for (key, value) in settings(map) {
         apply_key(options, &key.to_ascii_lowercase(), value)?;
     }
-    Ok(())
+    check_references(options, map)
+}
+
+/// What can only be checked once every key is read: the names one part of
+/// the file gives to another (accounts, users, imports of exports).
+fn check_references(options: &ServerOptions, map: &Map) -> Result<(), ConfigFileError> {
+    let at = |key: &str| {
+        settings(map)
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, value)| location(value))
+            .unwrap_or_else(|| "configuration".to_string())
+    };
+    if let Some(system) = &options.system_account {
+        if !accounts::account_exists(options, system) {
+            return Err(ConfigFileError::Field {
+                location: at("system_account"),
+                message: format!("system account {system:?} is not defined"),
+            });
+        }
+    }
+    if let Some(user) = &options.no_auth_user {
+        if !options.auth.users.iter().any(|u| u.name() == user) {
+            return Err(ConfigFileError::Field {
+                location: at("no_auth_user"),
+                message: format!(
+                    "no_auth_user: {user:?} not present as user or nkey in authorization block or account configuration"
+                ),
+            });
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for user in &options.auth.users {
+        if !seen.insert(user.name()) {
+            let what = if user.nkey.is_some() { "nkey" } else { "user" };
+            return Err(ConfigFileError::Field {
+                location: at(if user.account.is_some() {
+                    "accounts"
+                } else {
+                    "authorization"
+                }),
+                message: format!("Duplicate {what} {:?} detected", user.name()),
+            });
+        }
+    }
+    crate::account::check_options(options).map_err(|err| ConfigFileError::Field {
+        location: err.location.clone(),
+        message: err.message,
+    })
 }
 
 fn apply_key(
@@ -87,7 +137,14 @@ fn apply_key(
         "debug" => options.debug = boolean(value)?,
         "trace" | "trace_verbose" => options.trace = boolean(value)?,
         "logtime" => options.logtime = boolean(value)?,
-        "authorization" => apply_authorization(options, value)?,
+        "authorization" => auth::apply_authorization(options, value)?,
+        "accounts" => accounts::apply_accounts(options, value)?,
+        "system_account" | "system" => accounts::system_account(options, value)?,
+        "no_auth_user" => options.no_auth_user = Some(string(value)?),
+        "mappings" | "maps" => {
+            let mappings = accounts::mappings(value)?;
+            global_account_options(options).mappings.extend(mappings);
+        }
         "jetstream" => apply_jetstream(options, value)?,
         "max_traced_msg_len"
         | "logfile_size_limit"
@@ -106,113 +163,14 @@ fn apply_key(
             "{}: '{key}': clustering is not supported: use a leafnode connection instead",
             location(value)
         )),
-        "tls" | "leafnodes" | "leaf" | "websocket" | "mqtt" | "accounts" | "system_account"
-        | "no_auth_user" | "operator" | "resolver" | "no_sys_acc" => options.unsupported.push(
-            format!("{}: '{key}' is not supported yet; ignored", location(value)),
-        ),
+        "tls" | "leafnodes" | "leaf" | "websocket" | "mqtt" | "operator" | "resolver"
+        | "no_sys_acc" | "no_system_account" => options.unsupported.push(format!(
+            "{}: '{key}' is not supported yet; ignored",
+            location(value)
+        )),
         _ => return Err(field_error(value, format!("unknown field {key:?}"))),
     }
     Ok(())
-}
-
-fn apply_authorization(
-    options: &mut ServerOptions,
-    value: &Spanned<Value>,
-) -> Result<(), ConfigFileError> {
-    for (key, entry) in settings(map(value)?) {
-        match key.to_ascii_lowercase().as_str() {
-            "user" | "username" => options.auth.username = Some(string(entry)?),
-            "pass" | "password" => options.auth.password = Some(string(entry)?),
-            "token" => options.auth.token = Some(string(entry)?),
-            "timeout" => options.auth.timeout = seconds(entry)?,
-            "users" => {
-                for user in array(entry)? {
-                    options.auth.users.push(user_options(user)?);
-                }
-            }
-            "default_permissions" | "default_perms" => {
-                options.auth.default_permissions = Some(permissions(entry)?)
-            }
-            other => return Err(field_error(entry, format!("unknown field {other:?}"))),
-        }
-    }
-    Ok(())
-}
-
-fn user_options(value: &Spanned<Value>) -> Result<UserOptions, ConfigFileError> {
-    let mut user = UserOptions::default();
-    for (key, entry) in settings(map(value)?) {
-        match key.to_ascii_lowercase().as_str() {
-            "user" | "username" => user.user = string(entry)?,
-            "pass" | "password" => user.password = string(entry)?,
-            "permissions" | "perms" => user.permissions = Some(permissions(entry)?),
-            "nkey" | "account" | "allowed_connection_types" => {
-                return Err(field_error(
-                    entry,
-                    format!("'{key}' in users is not supported yet"),
-                ))
-            }
-            other => return Err(field_error(entry, format!("unknown field {other:?}"))),
-        }
-    }
-    Ok(user)
-}
-
-/// `{ publish: ..., subscribe: ... }`, each a subject, a list of subjects (the
-/// allow list) or `{ allow: ..., deny: ... }`.
-fn permissions(value: &Spanned<Value>) -> Result<Permissions, ConfigFileError> {
-    let mut permissions = Permissions::default();
-    for (key, entry) in settings(map(value)?) {
-        match key.to_ascii_lowercase().as_str() {
-            "publish" | "pub" | "import" => permissions.publish = subject_permission(entry)?,
-            "subscribe" | "sub" | "export" => permissions.subscribe = subject_permission(entry)?,
-            "allow_responses" | "allow_resp" => {
-                return Err(field_error(
-                    entry,
-                    "'allow_responses' is not supported yet".to_string(),
-                ))
-            }
-            other => return Err(field_error(entry, format!("unknown field {other:?}"))),
-        }
-    }
-    Ok(permissions)
-}
-
-fn subject_permission(value: &Spanned<Value>) -> Result<SubjectPermission, ConfigFileError> {
-    match &value.value {
-        Value::Map(block) => {
-            let mut permission = SubjectPermission::default();
-            for (key, entry) in settings(block) {
-                match key.to_ascii_lowercase().as_str() {
-                    "allow" => permission.allow = Some(subjects(entry)?),
-                    "deny" => permission.deny = subjects(entry)?,
-                    other => return Err(field_error(entry, format!("unknown field {other:?}"))),
-                }
-            }
-            Ok(permission)
-        }
-        _ => Ok(SubjectPermission {
-            allow: Some(subjects(value)?),
-            deny: Vec::new(),
-        }),
-    }
-}
-
-fn subjects(value: &Spanned<Value>) -> Result<Vec<String>, ConfigFileError> {
-    let list = match &value.value {
-        Value::Array(items) => items.iter().map(string).collect::<Result<Vec<_>, _>>()?,
-        _ => vec![string(value)?],
-    };
-    if let Some(bad) = list
-        .iter()
-        .find(|s| !natrium_subjects::is_valid_subject(s.as_bytes()))
-    {
-        return Err(field_error(
-            value,
-            format!("invalid subject {bad:?} in permissions"),
-        ));
-    }
-    Ok(list)
 }
 
 fn apply_jetstream(
@@ -268,6 +226,20 @@ fn apply_jetstream(
         _ => return Err(type_error(value, "a boolean or a block")),
     }
     Ok(())
+}
+
+/// The global account's entry (created on first use): where top-level
+/// `mappings` live, as in nats-server.
+fn global_account_options(options: &mut ServerOptions) -> &mut AccountOptions {
+    let global = crate::account::GLOBAL_ACCOUNT;
+    if let Some(index) = options.accounts.iter().position(|a| a.name == global) {
+        return &mut options.accounts[index];
+    }
+    options.accounts.push(AccountOptions {
+        name: global.to_string(),
+        ..AccountOptions::default()
+    });
+    options.accounts.last_mut().expect("just pushed")
 }
 
 /// The entries of a block that are settings: a key that other values refer
@@ -428,9 +400,10 @@ mod tests {
             a.subscribe.allow,
             Some(vec!["a".to_string(), "b.*".to_string()])
         );
-        assert_eq!(options.auth.users[1].permissions, None);
         let default = options.auth.default_permissions.as_ref().expect("defaults");
         assert_eq!(default.publish.allow, Some(vec!["_INBOX.>".to_string()]));
+        // Users without permissions of their own get the defaults, as in nats-server.
+        assert_eq!(options.auth.users[1].permissions.as_ref(), Some(default));
         assert!(load_str("authorization { users = [ {user: a, password: p, permissions: { publish: { alow: x } }} ] }").is_err());
     }
 

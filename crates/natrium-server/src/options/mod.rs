@@ -8,7 +8,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use crate::permissions::{Permissions, SubjectPermission};
+mod accounts;
+
+pub use self::accounts::*;
+pub use crate::permissions::{Permissions, ResponsePermission, SubjectPermission};
 
 /// nats-server's version that natrium-server is wire-compatible with.
 pub const COMPATIBLE_VERSION: &str = "2.14.0";
@@ -38,6 +41,12 @@ pub struct ServerOptions {
     pub ping_interval: Duration,
     pub ping_max: u32,
     pub auth: AuthOptions,
+    /// Configured accounts (`$G` and `$SYS` exist without being listed).
+    pub accounts: Vec<AccountOptions>,
+    /// The system account's name; `$SYS` by default.
+    pub system_account: Option<String>,
+    /// Clients that present no credentials are this user.
+    pub no_auth_user: Option<String>,
     pub lame_duck_duration: Duration,
     pub lame_duck_grace_period: Duration,
     pub pid_file: Option<PathBuf>,
@@ -69,8 +78,8 @@ pub struct JetStreamOptions {
     pub sync: Option<natrium_store::SyncPolicy>,
 }
 
-/// Authentication for the global account: a single user, a token, or a list of
-/// users. Accounts, nkeys and JWTs arrive with the security issue.
+/// Authentication: a single user, a token, or a list of users (with
+/// passwords, plain or bcrypt, or nkeys), each in the account it names.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuthOptions {
     pub username: Option<String>,
@@ -84,15 +93,35 @@ pub struct AuthOptions {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserOptions {
+    /// Empty for nkey users.
     pub user: String,
+    /// Plain text, or a bcrypt hash (`$2a$...`).
     pub password: String,
+    /// The user's public nkey (`U...`): such users sign the server's nonce.
+    pub nkey: Option<String>,
     pub permissions: Option<Permissions>,
+    /// The account the user belongs to; `None` is the global account.
+    pub account: Option<String>,
+    /// `allowed_connection_types` (STANDARD, WEBSOCKET, LEAFNODE, MQTT, ...).
+    pub allowed_connection_types: Option<Vec<String>>,
+}
+
+impl UserOptions {
+    /// The name the user is known by (monitoring, errors): user or nkey.
+    pub fn name(&self) -> &str {
+        self.nkey.as_deref().unwrap_or(&self.user)
+    }
 }
 
 impl AuthOptions {
     /// Whether clients must authenticate (INFO's `auth_required`).
     pub fn required(&self) -> bool {
         self.username.is_some() || self.token.is_some() || !self.users.is_empty()
+    }
+
+    /// Whether INFO must carry a nonce for nkey users to sign.
+    pub fn needs_nonce(&self) -> bool {
+        self.users.iter().any(|user| user.nkey.is_some())
     }
 }
 
@@ -117,6 +146,9 @@ impl Default for ServerOptions {
                 timeout: Duration::from_secs(2),
                 ..AuthOptions::default()
             },
+            accounts: Vec::new(),
+            system_account: None,
+            no_auth_user: None,
             lame_duck_duration: Duration::from_secs(120),
             lame_duck_grace_period: Duration::from_secs(10),
             pid_file: None,

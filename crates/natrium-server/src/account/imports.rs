@@ -1,0 +1,488 @@
+//! Imports and exports: the only ways messages cross between accounts.
+//!
+//! An export offers a subject (a stream of messages, or a service taking
+//! requests), publicly or to listed accounts; an import takes it into
+//! another account, possibly under another name. At run time each import is
+//! a forwarding subscription ([`Forward`]) in the subject index messages
+//! come from: a stream import sits in the exporter's index and re-publishes
+//! into the importer; a service import sits in the importer's index and
+//! re-publishes requests into the exporter with a reply subject that only
+//! routes answers back while the request is in flight ([`super::responses`]).
+//! Nothing is visible across accounts that was not both exported and imported;
+//! [`check_options`] refuses anything else, and cycles, when a file is loaded.
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use natrium_subjects::mapping::SubjectMapping;
+use natrium_subjects::{is_valid_subject, subject_is_subset_of, subjects_overlap};
+
+use super::mapping::Mapped;
+use super::responses::RESPONSE_PREFIX;
+use super::{Account, Accounts, GLOBAL_ACCOUNT, SYSTEM_ACCOUNT};
+use crate::client::delivery::{self, Delivered, Message, Publisher};
+use crate::client::outbound::PendingFlush;
+use crate::client::subscription::Subscription;
+use crate::options::{
+    AccountOptions, ExportKind, ExportOptions, ImportKind, ImportOptions, ResponseType,
+    ServerOptions,
+};
+
+/// Forwarding depth at which a message stops crossing accounts (cycles are
+/// refused at load; this only guards against what slipped through).
+const MAX_HOPS: usize = 8;
+
+/// A configuration whose accounts do not fit together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct AccountConfigError {
+    pub location: String,
+    pub message: String,
+}
+
+fn error(location: &str, message: String) -> AccountConfigError {
+    AccountConfigError {
+        location: location.to_string(),
+        message,
+    }
+}
+
+fn find<'a>(options: &'a ServerOptions, name: &str) -> Option<&'a AccountOptions> {
+    options.accounts.iter().find(|a| a.name == name)
+}
+
+fn account_known(options: &ServerOptions, name: &str) -> bool {
+    name == GLOBAL_ACCOUNT || name == SYSTEM_ACCOUNT || find(options, name).is_some()
+}
+
+/// The export of `exporter` that `import` (by `importer`) is allowed to use.
+fn export_for<'a>(
+    exporter: &'a AccountOptions,
+    importer: &str,
+    import: &ImportOptions,
+) -> Option<&'a ExportOptions> {
+    exporter.exports.iter().find(|export| {
+        let kind_fits = matches!(
+            (&export.kind, &import.kind),
+            (ExportKind::Stream, ImportKind::Stream { .. })
+                | (ExportKind::Service { .. }, ImportKind::Service { .. })
+        );
+        kind_fits
+            && subject_is_subset_of(import.subject.as_bytes(), export.subject.as_bytes())
+            && export
+                .accounts
+                .as_ref()
+                .is_none_or(|allowed| allowed.iter().any(|a| a == importer))
+    })
+}
+
+/// Checks that every import names a defined account and an export it may
+/// use, every export's accounts exist, every mapping compiles, and that no
+/// imports form a cycle. Errors read as nats-server's.
+pub fn check_options(options: &ServerOptions) -> Result<(), AccountConfigError> {
+    for account in &options.accounts {
+        for mapping in &account.mappings {
+            super::mapping::Mapping::compile(mapping)
+                .map_err(|err| error(&mapping.location, err.to_string()))?;
+        }
+        for export in &account.exports {
+            let kind = export_kind(export);
+            if !is_valid_subject(export.subject.as_bytes()) {
+                return Err(error(
+                    &export.location,
+                    format!(
+                        "Error adding {kind} export {:?}: invalid subject",
+                        export.subject
+                    ),
+                ));
+            }
+            for allowed in export.accounts.iter().flatten() {
+                if !account_known(options, allowed) {
+                    return Err(error(
+                        &export.location,
+                        format!("{allowed:?} account not defined for {kind} export"),
+                    ));
+                }
+            }
+        }
+        for import in &account.imports {
+            let kind = if import.is_service() {
+                "service"
+            } else {
+                "stream"
+            };
+            let Some(exporter) = find(options, &import.account) else {
+                return Err(error(
+                    &import.location,
+                    format!("{:?} account not defined for {kind} import", import.account),
+                ));
+            };
+            let local = import.local_subject();
+            if !is_valid_subject(import.subject.as_bytes()) || !is_valid_subject(local.as_bytes()) {
+                return Err(error(
+                    &import.location,
+                    format!(
+                        "Error adding {kind} import {:?}: invalid subject",
+                        import.subject
+                    ),
+                ));
+            }
+            if export_for(exporter, &account.name, import).is_none() {
+                return Err(error(
+                    &import.location,
+                    format!(
+                        "Error adding {kind} import {:?}: {kind} import not authorized",
+                        import.subject
+                    ),
+                ));
+            }
+            if Rewrite::between(import).is_none() {
+                return Err(error(
+                    &import.location,
+                    format!(
+                        "Error adding {kind} import {:?}: can not map {:?} onto {local:?}",
+                        import.subject, import.subject
+                    ),
+                ));
+            }
+        }
+    }
+    check_cycles(options)
+}
+
+fn export_kind(export: &ExportOptions) -> &'static str {
+    match export.kind {
+        ExportKind::Stream => "stream",
+        ExportKind::Service { .. } => "service",
+    }
+}
+
+/// One way messages flow: published in `from` on a subject overlapping
+/// `from_subject`, they appear in `to` on `to_subject`.
+struct Edge<'a> {
+    from: &'a str,
+    from_subject: String,
+    to: &'a str,
+    to_subject: String,
+    import: &'a ImportOptions,
+}
+
+fn check_cycles(options: &ServerOptions) -> Result<(), AccountConfigError> {
+    let mut edges = Vec::new();
+    for account in &options.accounts {
+        for import in &account.imports {
+            let local = import.local_subject();
+            edges.push(if import.is_service() {
+                Edge {
+                    from: &account.name,
+                    from_subject: local,
+                    to: &import.account,
+                    to_subject: import.subject.clone(),
+                    import,
+                }
+            } else {
+                Edge {
+                    from: &import.account,
+                    from_subject: import.subject.clone(),
+                    to: &account.name,
+                    to_subject: local,
+                    import,
+                }
+            });
+        }
+    }
+    for (start, edge) in edges.iter().enumerate() {
+        let mut path = vec![start];
+        if returns_to(&edges, edge, edge.to, &edge.to_subject, &mut path) {
+            let kind = if edge.import.is_service() {
+                "service"
+            } else {
+                "stream"
+            };
+            return Err(error(
+                &edge.import.location,
+                format!(
+                    "Error adding {kind} import {:?}: import forms a cycle",
+                    edge.import.subject
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether messages arriving in `account` on `subject` can flow back to the
+/// start of `first`.
+fn returns_to(
+    edges: &[Edge<'_>],
+    first: &Edge<'_>,
+    account: &str,
+    subject: &str,
+    path: &mut Vec<usize>,
+) -> bool {
+    if account == first.from && subjects_overlap(subject.as_bytes(), first.from_subject.as_bytes())
+    {
+        return true;
+    }
+    for (index, edge) in edges.iter().enumerate() {
+        if path.contains(&index)
+            || edge.from != account
+            || !subjects_overlap(subject.as_bytes(), edge.from_subject.as_bytes())
+        {
+            continue;
+        }
+        path.push(index);
+        if returns_to(edges, first, edge.to, &edge.to_subject, path) {
+            return true;
+        }
+        path.pop();
+    }
+    false
+}
+
+/// How a forwarded message's subject changes on the way.
+#[derive(Debug)]
+pub enum Rewrite {
+    Same,
+    Prefix(Vec<u8>),
+    Map(SubjectMapping),
+}
+
+impl Rewrite {
+    /// The rewrite from where an import's messages are published to where
+    /// they are received; `None` when the two subjects cannot be mapped.
+    fn between(import: &ImportOptions) -> Option<Rewrite> {
+        let local = import.local_subject();
+        match &import.kind {
+            ImportKind::Stream {
+                prefix: Some(prefix),
+                ..
+            } => Some(Rewrite::Prefix(format!("{prefix}.").into_bytes())),
+            ImportKind::Stream { .. } => Rewrite::mapping(&import.subject, &local),
+            ImportKind::Service { .. } => Rewrite::mapping(&local, &import.subject),
+        }
+    }
+
+    /// Maps `from` onto `to`, the n-th wildcard of one onto the n-th of the other.
+    fn mapping(from: &str, to: &str) -> Option<Rewrite> {
+        if from == to {
+            return Some(Rewrite::Same);
+        }
+        let mut n = 0;
+        let destination: Vec<String> = to
+            .split('.')
+            .map(|token| {
+                if token == "*" {
+                    n += 1;
+                    format!("${n}")
+                } else {
+                    token.to_string()
+                }
+            })
+            .collect();
+        SubjectMapping::new(from, &destination.join("."))
+            .ok()
+            .map(Rewrite::Map)
+    }
+
+    fn apply(&self, subject: &[u8]) -> Option<Vec<u8>> {
+        match self {
+            Rewrite::Same => Some(subject.to_vec()),
+            Rewrite::Prefix(prefix) => {
+                let mut out = Vec::with_capacity(prefix.len() + subject.len());
+                out.extend_from_slice(prefix);
+                out.extend_from_slice(subject);
+                Some(out)
+            }
+            Rewrite::Map(mapping) => mapping
+                .apply(std::str::from_utf8(subject).ok()?)
+                .map(String::into_bytes),
+        }
+    }
+}
+
+/// What a forwarding subscription does with a message it matched.
+#[derive(Debug)]
+pub enum Forward {
+    /// A stream import: into the importer, renamed.
+    Stream { to: Weak<Account>, rewrite: Rewrite },
+    /// A service import: the request into the exporter, with a reply that
+    /// routes back to `requester` for the export's response type.
+    Service {
+        to: Weak<Account>,
+        requester: Weak<Account>,
+        rewrite: Rewrite,
+        response: ResponseType,
+        threshold: Duration,
+    },
+    /// `_R_.>` in an exporting account: responses to forwarded requests.
+    Responses { owner: Weak<Account> },
+}
+
+/// Where a forwarded message goes next.
+pub struct Hop {
+    pub account: Arc<Account>,
+    pub subject: Vec<u8>,
+    pub reply: Option<Vec<u8>>,
+}
+
+impl Forward {
+    fn hop(&self, message: &Message<'_>) -> Option<Hop> {
+        let (account, subject, reply) = match self {
+            Forward::Stream { to, rewrite } => (
+                to.upgrade()?,
+                rewrite.apply(message.subject)?,
+                message.reply.map(<[u8]>::to_vec),
+            ),
+            Forward::Service {
+                to,
+                requester,
+                rewrite,
+                response,
+                threshold,
+            } => {
+                let exporter = to.upgrade()?;
+                let reply = match message.reply {
+                    Some(reply) => Some(exporter.responses.register(
+                        &requester.upgrade()?,
+                        reply,
+                        *response,
+                        *threshold,
+                    )),
+                    None => None,
+                };
+                (exporter, rewrite.apply(message.subject)?, reply)
+            }
+            Forward::Responses { owner } => {
+                let (account, reply) = owner.upgrade()?.responses.route(message.subject)?;
+                (account, reply.into_vec(), message.reply.map(<[u8]>::to_vec))
+            }
+        };
+        let subject = match account.map_subject(&subject, || rand::random::<u8>() % 100) {
+            Mapped::Unchanged => subject,
+            Mapped::To(mapped) => mapped.into_bytes(),
+            Mapped::Dropped => return None,
+        };
+        Some(Hop {
+            account,
+            subject,
+            reply,
+        })
+    }
+}
+
+/// Carries a delivered message on through the forwarding subscriptions it
+/// matched (collected in `outcome.forwards`), delivering it in each account
+/// it reaches. Deliveries count into `outcome.count`.
+pub fn follow(
+    message: &Message<'_>,
+    publisher: &mut Publisher<'_>,
+    pending: &mut PendingFlush,
+    outcome: &mut Delivered,
+    depth: usize,
+) {
+    if outcome.forwards.is_empty() {
+        return;
+    }
+    let forwards = std::mem::take(&mut outcome.forwards);
+    for forward in &forwards {
+        let Some(hop) = forward.hop(message) else {
+            continue;
+        };
+        let forwarded = Message {
+            subject: &hop.subject,
+            reply: hop.reply.as_deref(),
+            headers: message.headers,
+            payload: message.payload,
+        };
+        let matches = hop.account.matches(&hop.subject);
+        // Inline services answer their own account's clients; a forwarded
+        // request goes to the service's subscriber like any other.
+        let inline = std::mem::replace(&mut publisher.inline, false);
+        delivery::deliver(&matches, &forwarded, publisher, pending, outcome);
+        publisher.inline = inline;
+        if depth + 1 < MAX_HOPS {
+            follow(&forwarded, publisher, pending, outcome, depth + 1);
+        } else {
+            outcome.forwards.clear();
+        }
+    }
+}
+
+/// Replaces every account's forwarding subscriptions with those the
+/// options' imports and exports call for.
+pub fn install(accounts: &Accounts, options: &ServerOptions) {
+    for account in accounts.all() {
+        let old = std::mem::take(&mut *account.forwards.lock());
+        for subscription in old {
+            subscription.remove_from_index();
+        }
+    }
+    for account in &options.accounts {
+        let owner = accounts.get_or_create(&account.name);
+        let has_services = account
+            .exports
+            .iter()
+            .any(|e| matches!(e.kind, ExportKind::Service { .. }));
+        if has_services {
+            let responses = Forward::Responses {
+                owner: Arc::downgrade(&owner),
+            };
+            add_forward(&owner, &owner, &format!("{RESPONSE_PREFIX}>"), responses);
+        }
+        for import in &account.imports {
+            let Some(exporter_options) = find(options, &import.account) else {
+                continue;
+            };
+            let (Some(export), Some(rewrite)) = (
+                export_for(exporter_options, &account.name, import),
+                Rewrite::between(import),
+            ) else {
+                continue;
+            };
+            let exporter = accounts.get_or_create(&import.account);
+            match &export.kind {
+                ExportKind::Stream => {
+                    let forward = Forward::Stream {
+                        to: Arc::downgrade(&owner),
+                        rewrite,
+                    };
+                    add_forward(&owner, &exporter, &import.subject, forward);
+                }
+                ExportKind::Service {
+                    response,
+                    threshold,
+                    ..
+                } => {
+                    let forward = Forward::Service {
+                        to: Arc::downgrade(&exporter),
+                        requester: Arc::downgrade(&owner),
+                        rewrite,
+                        response: *response,
+                        threshold: *threshold,
+                    };
+                    add_forward(&owner, &owner, &import.local_subject(), forward);
+                }
+            }
+        }
+    }
+}
+
+/// Puts a forwarding subscription on `subject` into `index_of`'s index,
+/// remembered by `owner` so a reload can remove it.
+fn add_forward(owner: &Arc<Account>, index_of: &Arc<Account>, subject: &str, forward: Forward) {
+    let subscription = Arc::new(
+        Subscription::new(
+            index_of.forwarder(),
+            index_of.clone(),
+            subject.as_bytes(),
+            None,
+            format!("import:{}:{subject}", owner.name).as_bytes(),
+            Vec::new(),
+        )
+        .with_forward(Arc::new(forward)),
+    );
+    if index_of.subscribe(&subscription).is_ok() {
+        owner.forwards.lock().push(subscription);
+    }
+}
