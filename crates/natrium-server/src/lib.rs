@@ -34,6 +34,7 @@ pub mod permissions;
 pub mod reload;
 pub mod server;
 pub mod signals;
+pub mod system;
 
 pub use options::{AuthOptions, JetStreamOptions, ServerOptions, UserOptions};
 pub use server::{Server, StartError};

@@ -42,6 +42,8 @@ pub enum StartError {
     },
     #[error(transparent)]
     JetStream(#[from] crate::jetstream::JetStreamError),
+    #[error("can't start the system account's services: {0}")]
+    System(#[from] natrium_subjects::SubjectError),
 }
 
 /// Server-wide counters that outlive individual connections.
@@ -106,6 +108,8 @@ pub struct ServerShared {
     pub monitor_addr: Mutex<Option<SocketAddr>>,
     pub http_requests: Mutex<HashMap<String, u64>>,
     pub lame_duck: AtomicBool,
+    /// The system account's services and events (set at start).
+    pub system: std::sync::OnceLock<Arc<crate::system::SystemAccount>>,
     next_client_id: AtomicU64,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -165,11 +169,7 @@ impl ServerShared {
             client.log_prefix(),
             reason.text()
         );
-        let mut closed = self.closed_clients.lock();
-        if closed.len() >= CLOSED_CONNECTIONS_KEPT {
-            closed.pop_front();
-        }
-        closed.push_back(ClosedClient {
+        let gone = ClosedClient {
             id: client.id,
             addr: client.addr,
             start: client.start,
@@ -180,7 +180,15 @@ impl ServerShared {
             in_bytes,
             out_msgs,
             out_bytes,
-        });
+        };
+        if let (Some(system), false) = (self.system.get(), client.is_internal()) {
+            system.client_disconnected(self, &gone);
+        }
+        let mut closed = self.closed_clients.lock();
+        if closed.len() >= CLOSED_CONNECTIONS_KEPT {
+            closed.pop_front();
+        }
+        closed.push_back(gone);
     }
 
     /// Totals over live and closed connections: (in_msgs, in_bytes, out_msgs, out_bytes).
@@ -270,6 +278,7 @@ impl Server {
             monitor_addr: Mutex::new(None),
             http_requests: Mutex::new(HashMap::new()),
             lame_duck: AtomicBool::new(false),
+            system: std::sync::OnceLock::new(),
             next_client_id: AtomicU64::new(1),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
@@ -281,6 +290,9 @@ impl Server {
                 crate::monitoring::start(shared.clone(), &shared.options().http_host, port).await?;
             *shared.monitor_addr.lock() = Some(monitor);
         }
+        let _ = shared
+            .system
+            .set(crate::system::SystemAccount::start(&shared)?);
         if shared.options().jetstream.enabled {
             crate::jetstream::start_all(&shared).await?;
         }

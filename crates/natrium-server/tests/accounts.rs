@@ -473,7 +473,7 @@ fn bad_account_configurations_fail_to_load_with_their_line() {
             "Duplicate user \"u\" detected",
         ),
         ("mappings { \"a.*\": \"b.$2\" }", "wildcard index"),
-        ("no_auth_user: ghost", "no_auth_user: \"ghost\" not present"),
+        ("no_auth_user: ghost", "no_auth_user: \"ghost\" present, but users/nkeys are not defined"),
         ("accounts { A: { limits: { max_cons: 1 } } }", "max_cons"),
     ];
     for (text, expected) in cases {
@@ -481,4 +481,78 @@ fn bad_account_configurations_fail_to_load_with_their_line() {
         assert!(error.contains(expected), "{text}\n=> {error}");
         assert!(error.contains("line"), "no line in {error}");
     }
+}
+
+#[tokio::test]
+async fn the_system_account_answers_requests_and_reports_connections() {
+    let text = r#"
+system_account: SYS
+accounts {
+  SYS: { users: [ { user: sys, password: sys } ] }
+  APP: { users: [ { user: app, password: a } ] }
+}
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(text, dir.path()).await;
+    let system = login(&server, "sys", "sys").await;
+    let mut events = system.subscribe("$SYS.ACCOUNT.APP.>").await.unwrap();
+    sync(&system).await;
+
+    let app = async_nats::ConnectOptions::with_user_and_password("app".into(), "a".into())
+        .name("probe")
+        .connect(server.client_url())
+        .await
+        .unwrap();
+    let mut connect = next(&mut events).await;
+    if connect.subject.as_str() == "$SYS.ACCOUNT.APP.SERVER.CONNS" {
+        let conns: serde_json::Value = serde_json::from_slice(&connect.payload).unwrap();
+        assert_eq!(conns["conns"], 1);
+        connect = next(&mut events).await;
+    }
+    assert_eq!(connect.subject.as_str(), "$SYS.ACCOUNT.APP.CONNECT");
+    let event: serde_json::Value = serde_json::from_slice(&connect.payload).unwrap();
+    assert_eq!(event["type"], "io.nats.server.advisory.v1.client_connect");
+    assert_eq!(event["client"]["acc"], "APP");
+    assert_eq!(event["client"]["user"], "app");
+    assert_eq!(event["client"]["name"], "probe");
+
+    // A user asks who it is, through the system import every account has.
+    let me = raw_request(&app, "$SYS.REQ.USER.INFO", "").await;
+    assert_eq!(me["data"]["user"], "app");
+    assert_eq!(me["data"]["account"], "APP");
+    // Its account's connections, and nobody else's.
+    let connz = raw_request(&app, "$SYS.REQ.ACCOUNT.PING.CONNZ", "").await;
+    assert_eq!(connz["data"]["num_connections"], 1);
+    // The system user pings the server and asks for any endpoint.
+    let ping = raw_request(&system, "$SYS.REQ.SERVER.PING", "").await;
+    assert_eq!(
+        ping["server"]["id"].as_str(),
+        Some(server.shared().id.as_str())
+    );
+    assert!(ping["statsz"]["connections"].as_u64().unwrap() >= 2);
+    let varz = raw_request(&system, "$SYS.REQ.SERVER.PING.VARZ", "").await;
+    assert_eq!(varz["data"]["system_account"], "SYS");
+    let by_id = format!("$SYS.REQ.SERVER.{}.HEALTHZ", server.shared().id);
+    let health = raw_request(&system, &by_id, "").await;
+    assert_eq!(health["data"]["status"], "ok");
+    let info = raw_request(&system, "$SYS.REQ.ACCOUNT.APP.INFO", "").await;
+    assert_eq!(info["data"]["account_name"], "APP");
+    // An endpoint nobody serves gets no responders, as on nats-server.
+    let unknown = system.request("$SYS.REQ.SERVER.PING.NOPE", "".into()).await;
+    assert!(unknown.is_err());
+
+    drop(app);
+    loop {
+        let message = next(&mut events).await;
+        if message.subject.as_str() == "$SYS.ACCOUNT.APP.DISCONNECT" {
+            let event: serde_json::Value = serde_json::from_slice(&message.payload).unwrap();
+            assert_eq!(
+                event["type"],
+                "io.nats.server.advisory.v1.client_disconnect"
+            );
+            assert_eq!(event["reason"], "Client Closed");
+            break;
+        }
+    }
+    server.shutdown().await;
 }

@@ -314,6 +314,8 @@ pub enum Forward {
         rewrite: Rewrite,
         response: ResponseType,
         threshold: Duration,
+        /// Tell the exporter who asked (a `Nats-Request-Info` header).
+        share: bool,
     },
     /// `_R_.>` in an exporting account: responses to forwarded requests.
     Responses { owner: Weak<Account> },
@@ -324,10 +326,13 @@ pub struct Hop {
     pub account: Arc<Account>,
     pub subject: Vec<u8>,
     pub reply: Option<Vec<u8>>,
+    /// Headers replaced on the way (a shared service import adds who asked).
+    pub headers: Option<Vec<u8>>,
 }
 
 impl Forward {
-    fn hop(&self, message: &Message<'_>) -> Option<Hop> {
+    fn hop(&self, message: &Message<'_>, publisher: &Publisher<'_>) -> Option<Hop> {
+        let mut headers = None;
         let (account, subject, reply) = match self {
             Forward::Stream { to, rewrite } => (
                 to.upgrade()?,
@@ -340,8 +345,13 @@ impl Forward {
                 rewrite,
                 response,
                 threshold,
+                share,
             } => {
                 let exporter = to.upgrade()?;
+                if *share {
+                    let requester = requester.upgrade()?;
+                    headers = Some(request_info_headers(message.headers, publisher, &requester));
+                }
                 let reply = match message.reply {
                     Some(reply) => Some(exporter.responses.register(
                         &requester.upgrade()?,
@@ -367,8 +377,36 @@ impl Forward {
             account,
             subject,
             reply,
+            headers,
         })
     }
+}
+
+/// The message's headers plus `Nats-Request-Info`: the requesting client's
+/// account and user, as nats-server adds them for shared service imports.
+fn request_info_headers(
+    existing: Option<&[u8]>,
+    publisher: &Publisher<'_>,
+    account: &Account,
+) -> Vec<u8> {
+    let metadata = publisher.client.metadata.lock().clone();
+    let info = serde_json::json!({
+        "acc": account.name,
+        "user": metadata.user,
+        "name": metadata.name,
+        "lang": metadata.lang,
+        "ver": metadata.version,
+        "id": publisher.client.id,
+        "host": publisher.client.addr.ip().to_string(),
+    });
+    let mut block = match existing {
+        Some(headers) if headers.ends_with(b"\r\n\r\n") => headers[..headers.len() - 2].to_vec(),
+        _ => b"NATS/1.0\r\n".to_vec(),
+    };
+    block.extend_from_slice(b"Nats-Request-Info: ");
+    block.extend_from_slice(info.to_string().as_bytes());
+    block.extend_from_slice(b"\r\n\r\n");
+    block
 }
 
 /// Carries a delivered message on through the forwarding subscriptions it
@@ -386,13 +424,13 @@ pub fn follow(
     }
     let forwards = std::mem::take(&mut outcome.forwards);
     for forward in &forwards {
-        let Some(hop) = forward.hop(message) else {
+        let Some(hop) = forward.hop(message, publisher) else {
             continue;
         };
         let forwarded = Message {
             subject: &hop.subject,
             reply: hop.reply.as_deref(),
-            headers: message.headers,
+            headers: hop.headers.as_deref().or(message.headers),
             payload: message.payload,
         };
         let matches = hop.account.matches(&hop.subject);
@@ -409,6 +447,54 @@ pub fn follow(
     }
 }
 
+/// The service imports every account has from the system account (as in
+/// nats-server): its own connections, statistics and user information,
+/// asked for under the generic subjects the tools use.
+pub fn system_imports(account: &str, system: &str) -> Vec<ImportOptions> {
+    let import = |subject: String, to: &str, share: bool| ImportOptions {
+        account: system.to_string(),
+        subject,
+        kind: ImportKind::Service {
+            to: Some(to.to_string()),
+            share,
+        },
+        allow_trace: false,
+        location: String::new(),
+    };
+    vec![
+        import(
+            format!("$SYS.REQ.ACCOUNT.{account}.CONNZ"),
+            "$SYS.REQ.ACCOUNT.PING.CONNZ",
+            false,
+        ),
+        import(
+            format!("$SYS.REQ.ACCOUNT.{account}.CONNZ"),
+            "$SYS.REQ.SERVER.PING.CONNZ",
+            false,
+        ),
+        import(
+            format!("$SYS.REQ.ACCOUNT.{account}.STATZ"),
+            "$SYS.REQ.ACCOUNT.PING.STATZ",
+            false,
+        ),
+        import(
+            format!("$SYS.REQ.USER.{account}.INFO"),
+            "$SYS.REQ.USER.INFO",
+            true,
+        ),
+    ]
+}
+
+/// An account's imports: configured ones, then the system imports.
+pub fn all_imports(shared: &crate::server::ServerShared, account: &Account) -> Vec<ImportOptions> {
+    let mut imports = account.config().imports.clone();
+    let system = shared.accounts.system_name();
+    if account.name != system {
+        imports.extend(system_imports(&account.name, &system));
+    }
+    imports
+}
+
 /// Replaces every account's forwarding subscriptions with those the
 /// options' imports and exports call for.
 pub fn install(accounts: &Accounts, options: &ServerOptions) {
@@ -418,13 +504,39 @@ pub fn install(accounts: &Accounts, options: &ServerOptions) {
             subscription.remove_from_index();
         }
     }
+    let system = accounts.system();
+    for account in accounts.all() {
+        if Arc::ptr_eq(&account, &system) {
+            continue;
+        }
+        for import in system_imports(&account.name, &system.name) {
+            let (Some(rewrite), ImportKind::Service { share, .. }) =
+                (Rewrite::between(&import), &import.kind)
+            else {
+                continue;
+            };
+            let forward = Forward::Service {
+                to: Arc::downgrade(&system),
+                requester: Arc::downgrade(&account),
+                rewrite,
+                response: ResponseType::Singleton,
+                threshold: crate::options::DEFAULT_RESPONSE_THRESHOLD,
+                share: *share,
+            };
+            add_forward(&account, &account, &import.local_subject(), forward);
+        }
+    }
+    let responses = Forward::Responses {
+        owner: Arc::downgrade(&system),
+    };
+    add_forward(&system, &system, &format!("{RESPONSE_PREFIX}>"), responses);
     for account in &options.accounts {
         let owner = accounts.get_or_create(&account.name);
         let has_services = account
             .exports
             .iter()
             .any(|e| matches!(e.kind, ExportKind::Service { .. }));
-        if has_services {
+        if has_services && !Arc::ptr_eq(&owner, &system) {
             let responses = Forward::Responses {
                 owner: Arc::downgrade(&owner),
             };
@@ -454,12 +566,14 @@ pub fn install(accounts: &Accounts, options: &ServerOptions) {
                     threshold,
                     ..
                 } => {
+                    let share = matches!(import.kind, ImportKind::Service { share: true, .. });
                     let forward = Forward::Service {
                         to: Arc::downgrade(&exporter),
                         requester: Arc::downgrade(&owner),
                         rewrite,
                         response: *response,
                         threshold: *threshold,
+                        share,
                     };
                     add_forward(&owner, &owner, &import.local_subject(), forward);
                 }

@@ -14,10 +14,11 @@ use crate::options::MappingOptions;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MappingConfigError {
-    #[error("Error adding mapping for {subject:?}: {error}")]
+    #[error("Error adding mapping for {subject:?} to {destination:?} : {reason}")]
     Invalid {
         subject: String,
-        error: MappingError,
+        destination: String,
+        reason: String,
     },
     #[error("Error adding mapping for {0:?}: total weight needs to be <= 100")]
     Weights(String),
@@ -42,9 +43,13 @@ pub struct Mapping {
 
 impl Mapping {
     pub fn compile(options: &MappingOptions) -> Result<Mapping, MappingConfigError> {
-        let invalid = |error| MappingConfigError::Invalid {
+        let invalid = |destination: &str, error: MappingError| MappingConfigError::Invalid {
             subject: options.source.clone(),
-            error,
+            destination: destination.to_string(),
+            // nats-server's wording where natrium-jetstream knows it.
+            reason: natrium_jetstream::transform::validate_mapping(&options.source, destination)
+                .err()
+                .unwrap_or_else(|| format!("invalid mapping destination: {error}")),
         };
         let mut total: u32 = 0;
         let mut listed_source = false;
@@ -59,8 +64,8 @@ impl Mapping {
                 return Err(MappingConfigError::Weights(options.source.clone()));
             }
             listed_source |= destination.subject == options.source;
-            let mapping =
-                SubjectMapping::new(&options.source, &destination.subject).map_err(invalid)?;
+            let mapping = SubjectMapping::new(&options.source, &destination.subject)
+                .map_err(|error| invalid(&destination.subject, error))?;
             destinations.push((total as u8, Some(mapping)));
         }
         if total < 100 && !listed_source {

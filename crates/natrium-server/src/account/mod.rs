@@ -56,8 +56,6 @@ pub struct Account {
     forwarder: OnceLock<Arc<Client>>,
     /// The account's JetStream, when it has one.
     pub jetstream: RwLock<Option<Arc<crate::jetstream::JetStream>>>,
-    /// Messages and bytes published into the account by its clients.
-    pub received: (AtomicU64, AtomicU64),
 }
 
 impl Account {
@@ -77,7 +75,6 @@ impl Account {
             forwards: Mutex::new(Vec::new()),
             forwarder: OnceLock::new(),
             jetstream: RwLock::new(None),
-            received: (AtomicU64::new(0), AtomicU64::new(0)),
         }
     }
 

@@ -588,6 +588,9 @@ impl Connection {
         self.credentials = Some(credentials);
         self.connected = true;
         self.ok();
+        if let Some(system) = self.server.system.get() {
+            system.client_connected(&self.server, &self.client);
+        }
     }
 
     /// Moves the connection into the account it authenticated for, within

@@ -68,6 +68,12 @@ fn check_references(options: &ServerOptions, map: &Map) -> Result<(), ConfigFile
         }
     }
     if let Some(user) = &options.no_auth_user {
+        if options.auth.users.is_empty() {
+            return Err(ConfigFileError::Field {
+                location: at("no_auth_user"),
+                message: format!("no_auth_user: {user:?} present, but users/nkeys are not defined"),
+            });
+        }
         if !options.auth.users.iter().any(|u| u.name() == user) {
             return Err(ConfigFileError::Field {
                 location: at("no_auth_user"),

@@ -2,7 +2,8 @@
 //!
 //! Supports nats-server's `sort` (cid, start, subs, pending, msgs_to,
 //! msgs_from, bytes_to, bytes_from, last, idle, uptime, stop, reason),
-//! `offset`/`limit`, `state=open|closed|all`, `cid`, and `subs=1|detail`.
+//! `offset`/`limit`, `state=open|closed|all`, `cid`, `acc` (one account's
+//! connections) and `subs=1|detail`.
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -21,6 +22,7 @@ struct Row {
     last_activity: SystemTime,
     stop: Option<SystemTime>,
     reason: Option<&'static str>,
+    account: String,
     subs: usize,
     pending: usize,
     in_msgs: u64,
@@ -60,6 +62,7 @@ pub fn connz(shared: &ServerShared, query: &Query) -> Value {
                 last_activity: last,
                 stop: None,
                 reason: None,
+                account: metadata.account.clone(),
                 subs: subscriptions.len(),
                 pending: client.outbound.pending_bytes(),
                 in_msgs: client.in_msgs.load(Ordering::Relaxed),
@@ -108,6 +111,7 @@ pub fn connz(shared: &ServerShared, query: &Query) -> Value {
                 last_activity: closed.stop,
                 stop: Some(closed.stop),
                 reason: Some(closed.reason.text()),
+                account: closed.metadata.account.clone(),
                 subs: 0,
                 pending: 0,
                 in_msgs: closed.in_msgs,
@@ -122,6 +126,9 @@ pub fn connz(shared: &ServerShared, query: &Query) -> Value {
     }
     if let Some(cid) = query.number("cid") {
         rows.retain(|r| r.cid == cid as u64);
+    }
+    if let Some(account) = query.get("acc").filter(|a| !a.is_empty()) {
+        rows.retain(|r| r.account == account);
     }
     sort(&mut rows, query.get("sort").unwrap_or("cid"), now);
     let total = rows.len();

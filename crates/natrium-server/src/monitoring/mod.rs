@@ -5,11 +5,11 @@
 //! nats-server. `/metrics` is natrium's addition: the same numbers in the
 //! Prometheus text format, so no exporter sidecar is needed.
 
-mod connz;
+pub mod connz;
 mod metrics;
-mod other;
-mod subsz;
-mod varz;
+pub mod other;
+pub mod subsz;
+pub mod varz;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -80,6 +80,12 @@ async fn shared_stopped(shared: &ServerShared) {
 pub struct Query(HashMap<String, String>);
 
 impl Query {
+    /// A query from already decoded pairs (`$SYS` requests carry their
+    /// options as JSON, not in a URL).
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Query {
+        Query(pairs.into_iter().collect())
+    }
+
     fn parse(query: Option<&str>) -> Query {
         let pairs = query
             .unwrap_or("")
@@ -95,6 +101,11 @@ impl Query {
 
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0.get(key).map(String::as_str)
+    }
+
+    /// Every pair, for deriving another query.
+    pub fn pairs(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.0.iter().map(|(k, v)| (k.clone(), v.clone()))
     }
 
     /// Present and not "false"/"0" (nats-server accepts `?subs=1`, `?subs=true`, `?subs`).
@@ -134,7 +145,7 @@ fn route(shared: &ServerShared, request: Request<Incoming>) -> Response<Full<Byt
         "/gatewayz" => json(other::gatewayz(shared)),
         "/leafz" => json(other::leafz(shared)),
         "/accountz" => json(other::accountz(shared, &query)),
-        "/accstatz" => json(other::accstatz(shared)),
+        "/accstatz" => json(other::accstatz(shared, &query)),
         "/jsz" => json(other::jsz(shared)),
         "/healthz" => {
             let (status, body) = other::healthz(shared, &query);

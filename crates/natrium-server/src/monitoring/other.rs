@@ -2,13 +2,15 @@
 //! routes or gateways, and leafnodes arrive later, so these report none, in
 //! nats-server's shapes), `/accountz`, `/accstatz`, `/jsz` and `/healthz`.
 
+use std::sync::atomic::Ordering;
 use std::time::SystemTime;
 
 use hyper::StatusCode;
 use serde_json::{json, Value};
 
 use super::{rfc3339, Query};
-use crate::account::SYSTEM_ACCOUNT;
+use crate::account::{Account, SYSTEM_ACCOUNT};
+use crate::options::{ExportKind, ImportKind};
 use crate::server::ServerShared;
 
 fn now() -> String {
@@ -27,43 +29,16 @@ pub fn leafz(shared: &ServerShared) -> Value {
     json!({ "server_id": shared.id, "now": now(), "leafnodes": 0, "leafs": [] })
 }
 
-fn connections_in(shared: &ServerShared, account: &str) -> usize {
-    let clients: Vec<_> = shared.clients.lock().values().cloned().collect();
-    clients
-        .iter()
-        .filter(|c| {
-            let name = &c.metadata.lock().account;
-            name == account || (name.is_empty() && account == crate::account::GLOBAL_ACCOUNT)
-        })
-        .count()
-}
-
 pub fn accountz(shared: &ServerShared, query: &Query) -> Value {
-    let mut value =
-        json!({ "server_id": shared.id, "now": now(), "system_account": SYSTEM_ACCOUNT });
+    let system = shared.accounts.system_name();
+    let mut value = json!({ "server_id": shared.id, "now": now(), "system_account": system });
     match query
         .get("acc")
         .and_then(|name| shared.accounts.get(&decode(name)))
     {
-        Some(account) => {
-            let stats = account.index_stats();
-            value["account_detail"] = json!({
-                "account_name": account.name,
-                "update_time": rfc3339(shared.start),
-                "expired": false,
-                "complete": true,
-                "jetstream_enabled": false,
-                "leafnode_connections": 0,
-                "client_connections": connections_in(shared, &account.name),
-                "subscriptions": stats.num_subscriptions,
-                "name_tag": account.name,
-                "sublist_stats": super::index_stats_json(&stats),
-            });
-        }
+        Some(account) => value["account_detail"] = account_detail(shared, &account),
         None => {
-            let names: Vec<_> = shared
-                .accounts
-                .all()
+            let names: Vec<_> = visible_accounts(shared)
                 .iter()
                 .map(|a| a.name.clone())
                 .collect();
@@ -73,12 +48,143 @@ pub fn accountz(shared: &ServerShared, query: &Query) -> Value {
     value
 }
 
-pub fn accstatz(shared: &ServerShared) -> Value {
-    let accounts: Vec<_> = shared
+/// The accounts monitoring lists: all but `$SYS` when another account is
+/// the system account (it then only exists as a name).
+fn visible_accounts(shared: &ServerShared) -> Vec<std::sync::Arc<Account>> {
+    let system = shared.accounts.system_name();
+    shared
         .accounts
         .all()
+        .into_iter()
+        .filter(|a| a.name != SYSTEM_ACCOUNT || system == SYSTEM_ACCOUNT)
+        .collect()
+}
+
+/// `/accountz?acc=NAME`'s `account_detail` (also `$SYS.REQ.ACCOUNT.<acc>.INFO`).
+pub fn account_detail(shared: &ServerShared, account: &Account) -> Value {
+    let stats = account.index_stats();
+    let config = account.config();
+    let mut detail = json!({
+        "account_name": account.name,
+        "update_time": rfc3339(shared.start),
+        "expired": false,
+        "complete": true,
+        "jetstream_enabled": account.jetstream().is_some(),
+        "leafnode_connections": 0,
+        "client_connections": account.connections.load(Ordering::Relaxed),
+        "subscriptions": stats.num_subscriptions,
+    });
+    if account.name == shared.accounts.system_name() {
+        detail["is_system"] = json!(true);
+    }
+    if !config.mappings.is_empty() {
+        let mappings: serde_json::Map<String, Value> = config
+            .mappings
+            .iter()
+            .map(|m| {
+                let destinations: Vec<Value> = m
+                    .destinations
+                    .iter()
+                    .map(|d| json!({ "subject": d.subject, "weight": d.weight }))
+                    .collect();
+                (m.source.clone(), Value::Array(destinations))
+            })
+            .collect();
+        detail["mappings"] = Value::Object(mappings);
+    }
+    if !config.exports.is_empty() {
+        let exports: Vec<Value> = config
+            .exports
+            .iter()
+            .map(|export| {
+                let mut value = json!({ "subject": export.subject });
+                match &export.kind {
+                    ExportKind::Stream => value["type"] = json!("stream"),
+                    ExportKind::Service { response, .. } => {
+                        value["type"] = json!("service");
+                        value["response_type"] = json!(response.name());
+                    }
+                }
+                if let Some(accounts) = &export.accounts {
+                    value["approved_accounts"] = json!(accounts);
+                }
+                value
+            })
+            .collect();
+        detail["exports"] = json!(exports);
+    }
+    let imports: Vec<Value> = crate::account::imports::all_imports(shared, account)
         .iter()
-        .map(|a| json!({ "acc": a.name, "name": a.name, "conns": connections_in(shared, &a.name), "leafnodes": 0, "total_conns": connections_in(shared, &a.name), "num_subscriptions": a.subscription_count() }))
+        .map(|import| {
+            let local = import.local_subject();
+            let mut value = json!({ "subject": import.subject, "account": import.account });
+            let (kind, share) = match &import.kind {
+                ImportKind::Stream { to, .. } => {
+                    if let Some(to) = to {
+                        value["to"] = json!(to);
+                    }
+                    ("stream", false)
+                }
+                ImportKind::Service { to, share } => {
+                    value["to"] = json!(to.clone().unwrap_or_else(|| import.subject.clone()));
+                    ("service", *share)
+                }
+            };
+            value["local_subject"] = json!(local);
+            value["type"] = json!(kind);
+            value["invalid"] = json!(false);
+            value["share"] = json!(share);
+            value["tracking"] = json!(false);
+            value
+        })
+        .collect();
+    if !imports.is_empty() {
+        detail["imports"] = json!(imports);
+    }
+    detail["name_tag"] = json!(account.name);
+    detail["sublist_stats"] = super::index_stats_json(&stats);
+    if !account.responses.is_empty() {
+        detail["responses"] = json!(account.responses.len());
+    }
+    detail
+}
+
+/// One account's `/accstatz` entry (also `$SYS.REQ.ACCOUNT.<acc>.STATZ`).
+pub fn account_statz(shared: &ServerShared, account: &Account) -> Value {
+    let traffic = |msgs: u64, bytes: u64| {
+        json!({ "msgs": msgs, "bytes": bytes,
+            "gateways": { "msgs": 0, "bytes": 0 }, "routes": { "msgs": 0, "bytes": 0 },
+            "leafs": { "msgs": 0, "bytes": 0 } })
+    };
+    let conns = account.connections.load(Ordering::Relaxed);
+    // Counted from the account's connections on demand: a per-account
+    // counter would be one more contended atomic on every publish.
+    let (mut received_msgs, mut received_bytes) = (0, 0);
+    for client in shared.clients.lock().values() {
+        if client.metadata.lock().account == account.name {
+            received_msgs += client.in_msgs.load(Ordering::Relaxed);
+            received_bytes += client.in_bytes.load(Ordering::Relaxed);
+        }
+    }
+    json!({
+        "acc": account.name,
+        "name": account.name,
+        "conns": conns,
+        "leafnodes": 0,
+        "total_conns": conns,
+        "num_subscriptions": account.subscription_count(),
+        "sent": traffic(0, 0),
+        "received": traffic(received_msgs, received_bytes),
+        "slow_consumers": 0,
+    })
+}
+
+pub fn accstatz(shared: &ServerShared, query: &Query) -> Value {
+    let unused = query.flag("unused");
+    let accounts: Vec<_> = visible_accounts(shared)
+        .iter()
+        .filter(|a| unused || a.connections.load(Ordering::Relaxed) > 0)
+        .map(|a| account_statz(shared, a))
         .collect();
     json!({ "server_id": shared.id, "now": now(), "account_statz": accounts })
 }

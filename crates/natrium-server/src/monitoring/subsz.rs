@@ -9,7 +9,11 @@ use super::{rfc3339, Query};
 use crate::server::ServerShared;
 
 pub fn subsz(shared: &ServerShared, query: &Query) -> Value {
-    let accounts = shared.accounts.all();
+    let mut accounts = shared.accounts.all();
+    if let Some(account) = query.get("acc").filter(|a| !a.is_empty()) {
+        // One account's index: its statistics and subscriptions only.
+        accounts.retain(|a| a.name == account);
+    }
     let mut stats = natrium_subjects::IndexStats::default();
     for account in &accounts {
         stats.merge(&account.index_stats());

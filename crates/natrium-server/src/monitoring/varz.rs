@@ -76,7 +76,7 @@ pub fn varz(shared: &ServerShared) -> Value {
         "http_req_stats": shared.http_requests.lock().clone(),
         "config_load_time": rfc3339(shared.start),
         "config_digest": "",
-        "system_account": crate::account::SYSTEM_ACCOUNT,
+        "system_account": shared.accounts.system_name(),
         "slow_consumer_stats": { "clients": slow, "routes": 0, "gateways": 0, "leafs": 0 },
         "stale_connection_stats": { "clients": stale, "routes": 0, "gateways": 0, "leafs": 0 },
     })
