@@ -8,6 +8,10 @@
 //! cannot change while the server runs (listen addresses, server name,
 //! JetStream storage, pid and log files) keeps its running value and is
 //! named in a warning. A configuration that does not parse changes nothing.
+//!
+//! Accounts are reconfigured in place: limits, mappings, imports and
+//! exports change for connected clients too, users and permissions are
+//! checked again per connection, and accounts that gain JetStream get it.
 
 use crate::cli::{self, CliError, Command};
 use crate::config::{self, ConfigFileError};
@@ -25,7 +29,7 @@ pub enum ReloadError {
 
 /// Reloads; returns the settings that changed in the file but must keep their
 /// running values until a restart.
-pub fn reload(shared: &ServerShared) -> Result<Vec<&'static str>, ReloadError> {
+pub fn reload(shared: &std::sync::Arc<ServerShared>) -> Result<Vec<&'static str>, ReloadError> {
     let current = shared.options();
     let path = current
         .config_file
@@ -63,5 +67,8 @@ pub fn reload(shared: &ServerShared) -> Result<Vec<&'static str>, ReloadError> {
     crate::logging::set_levels(next.debug, next.trace);
     shared.accounts.configure(&next);
     shared.replace_options(next);
+    if let Err(err) = crate::jetstream::enable_accounts(shared) {
+        tracing::error!("Reloading JetStream accounts: {err}");
+    }
     Ok(kept)
 }

@@ -108,6 +108,8 @@ pub struct ServerShared {
     pub monitor_addr: Mutex<Option<SocketAddr>>,
     pub http_requests: Mutex<HashMap<String, u64>>,
     pub lame_duck: AtomicBool,
+    /// Where JetStream stores and the server's storage limits, once started.
+    pub jetstream_storage: Mutex<Option<(std::path::PathBuf, crate::jetstream::JetStreamLimits)>>,
     /// The system account's services and events (set at start).
     pub system: std::sync::OnceLock<Arc<crate::system::SystemAccount>>,
     next_client_id: AtomicU64,
@@ -279,6 +281,7 @@ impl Server {
             http_requests: Mutex::new(HashMap::new()),
             lame_duck: AtomicBool::new(false),
             system: std::sync::OnceLock::new(),
+            jetstream_storage: Mutex::new(None),
             next_client_id: AtomicU64::new(1),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),

@@ -556,3 +556,68 @@ accounts {
     }
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn reload_applies_account_changes_and_keeps_allowed_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("server.conf");
+    let before = r#"
+accounts {
+  APP: { users: [ { user: keep, password: k }, { user: gone, password: g } ] }
+}
+"#;
+    std::fs::write(&file, before).unwrap();
+    let mut options = config::load_file(&file).unwrap();
+    options.host = "127.0.0.1".into();
+    options.port = 0;
+    let server = Server::start(options).await.unwrap();
+    let keep = login(&server, "keep", "k").await;
+    let mut gone = common::RawClient::connect(server.client_addr()).await;
+    gone.send(b"CONNECT {\"verbose\":false,\"user\":\"gone\",\"pass\":\"g\"}\r\n")
+        .await;
+    gone.until_pong().await;
+
+    // `gone` is removed, `keep` may now only publish to app.> (and its
+    // inboxes), a new
+    // account OTHER appears with JetStream.
+    let after = r#"
+jetstream { store_dir: "STORE" }
+accounts {
+  APP: { users: [ { user: keep, password: k, permissions: { publish: ["app.>", "_INBOX.>"], subscribe: ">" } } ] }
+  OTHER: { jetstream: enabled, users: [ { user: other, password: o } ] }
+}
+"#
+    .replace("STORE", &dir.path().display().to_string());
+    std::fs::write(&file, after).unwrap();
+    server.reload().expect("reload");
+    assert!(gone
+        .until_closed()
+        .await
+        .contains("-ERR 'Authorization Violation'"));
+    // keep stays connected, under its new permissions.
+    let mut own = keep.subscribe("app.x").await.unwrap();
+    sync(&keep).await;
+    keep.publish("app.x", "ok".into()).await.unwrap();
+    assert_eq!(next(&mut own).await.payload, Bytes::from("ok"));
+    let mut raw = common::RawClient::connect(server.client_addr()).await;
+    raw.send(
+        b"CONNECT {\"verbose\":false,\"user\":\"keep\",\"pass\":\"k\"}\r\nPUB elsewhere 0\r\n\r\n",
+    )
+    .await;
+    assert!(raw
+        .until_pong()
+        .await
+        .contains("Permissions Violation for Publish to \"elsewhere\""));
+    // The new account logs in and is isolated from APP. JetStream stays off
+    // in the running server (storage settings keep their values until a
+    // restart), so its API has no responders.
+    let other = login(&server, "other", "o").await;
+    let mut other_all = other.subscribe("app.>").await.unwrap();
+    sync(&other).await;
+    keep.publish("app.x", "private".into()).await.unwrap();
+    assert_eq!(next(&mut own).await.payload, Bytes::from("private"));
+    assert_nothing(&mut other_all, &other).await;
+    let info = other.request("$JS.API.INFO", "".into()).await;
+    assert!(info.is_err(), "{info:?}");
+    server.shutdown().await;
+}

@@ -56,6 +56,8 @@ pub struct Account {
     forwarder: OnceLock<Arc<Client>>,
     /// The account's JetStream, when it has one.
     pub jetstream: RwLock<Option<Arc<crate::jetstream::JetStream>>>,
+    /// Set once `$JS.API.INFO` is answered "not enabled" here.
+    jetstream_disabled_answered: AtomicBool,
 }
 
 impl Account {
@@ -75,6 +77,7 @@ impl Account {
             forwards: Mutex::new(Vec::new()),
             forwarder: OnceLock::new(),
             jetstream: RwLock::new(None),
+            jetstream_disabled_answered: AtomicBool::new(false),
         }
     }
 
@@ -120,6 +123,15 @@ impl Account {
                 client
             })
             .clone()
+    }
+
+    pub(crate) fn answers_jetstream_disabled(&self) -> bool {
+        self.jetstream_disabled_answered.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn mark_answers_jetstream_disabled(&self) {
+        self.jetstream_disabled_answered
+            .store(true, Ordering::Release);
     }
 
     /// The account's JetStream, if it has one.

@@ -154,7 +154,7 @@ impl JetStream {
         info.tier.consumers = self.consumer_count(None) as u64;
         // These are account limits; the server's store limits are not reported
         // here (nats-server shows -1 with only max_file_store set).
-        info.tier.limits = self.account_limits;
+        info.tier.limits = self.account_limits();
         info.domain = self.domain.clone();
         info.api.level = API_LEVEL;
         info.api.total = self.api_total.load(std::sync::atomic::Ordering::Relaxed);
@@ -224,7 +224,7 @@ impl JetStream {
         &self,
         config: &natrium_jetstream::StreamConfig,
     ) -> Result<(), ApiError> {
-        let limits = &self.account_limits;
+        let limits = &self.account_limits();
         if limits.max_streams >= 0 && self.streams.lock().len() as i64 >= limits.max_streams {
             return Err(ErrorId::MaximumStreamsLimitErr.into());
         }

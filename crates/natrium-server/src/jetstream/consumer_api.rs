@@ -55,7 +55,7 @@ impl JetStream {
             .ok_or(ErrorId::StreamNotFoundErr)?;
         let limits = ConsumerLimitsContext {
             pedantic: request.pedantic,
-            account_max_ack_pending: self.account_limits.max_ack_pending.max(0),
+            account_max_ack_pending: self.account_limits().max_ack_pending.max(0),
             ..ConsumerLimitsContext::default()
         };
         let mut config = check_config_for_stream(&stream.config, &config, &limits)?;
@@ -95,7 +95,7 @@ impl JetStream {
             }
             CreateOutcome::Create => {
                 check_max_consumers(&stream.config, -1, others.len())?;
-                let account_max = self.account_limits.max_consumers;
+                let account_max = self.account_limits().max_consumers;
                 if account_max >= 0 && self.consumer_count(None) as i64 >= account_max {
                     return Err(ErrorId::MaximumConsumersLimitErr.into());
                 }

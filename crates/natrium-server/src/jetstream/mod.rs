@@ -100,8 +100,9 @@ pub struct JetStream {
     account_name: String,
     /// The server's storage limits (shared by all accounts).
     limits: JetStreamLimits,
-    /// The account's own limits (-1: unlimited, within the server's).
-    account_limits: natrium_jetstream::account::AccountLimits,
+    /// The account's own limits (-1: unlimited, within the server's);
+    /// a reload may change them.
+    account_limits: parking_lot::RwLock<natrium_jetstream::account::AccountLimits>,
     store_dir: PathBuf,
     streams_dir: PathBuf,
     sync: SyncPolicy,
@@ -242,16 +243,32 @@ pub async fn start_all(shared: &Arc<ServerShared>) -> Result<(), JetStreamError>
             .unwrap_or_else(|| default_storage_limit(&store_dir)),
     };
     log_banner(options, &store_dir, limits);
-    let enabled = enabled_accounts(&all_options);
+    *shared.jetstream_storage.lock() = Some((store_dir, limits));
+    enable_accounts(shared)
+}
+
+/// Starts JetStream for the accounts that should have it and do not yet
+/// (at start, and for accounts a reload added or enabled); the others are
+/// answered "not enabled". JetStream is never taken from a running account.
+pub fn enable_accounts(shared: &Arc<ServerShared>) -> Result<(), JetStreamError> {
+    let Some((store_dir, limits)) = shared.jetstream_storage.lock().clone() else {
+        return Ok(());
+    };
+    let enabled = enabled_accounts(&shared.options());
     for (name, account_limits) in &enabled {
         let account = shared.accounts.get_or_create(name);
+        if let Some(running) = account.jetstream() {
+            *running.account_limits.write() = *account_limits;
+            continue;
+        }
         let jetstream =
             JetStream::start(shared, account.clone(), &store_dir, limits, *account_limits)?;
         *account.jetstream.write() = Some(jetstream);
     }
     let system = shared.accounts.system_name();
     for account in shared.accounts.all() {
-        if account.name != system && !enabled.iter().any(|(n, _)| *n == account.name) {
+        let without = account.name != system && !enabled.iter().any(|(n, _)| *n == account.name);
+        if without && account.jetstream().is_none() && !account.answers_jetstream_disabled() {
             not_enabled::answer_info(shared, &account)?;
         }
     }
@@ -294,7 +311,7 @@ impl JetStream {
             domain: options.domain.clone().unwrap_or_default(),
             account_name: account_name.clone(),
             limits,
-            account_limits,
+            account_limits: parking_lot::RwLock::new(account_limits),
             store_dir: store_dir.clone(),
             streams_dir,
             sync: options
@@ -546,12 +563,17 @@ impl JetStream {
         }
     }
 
+    /// The account's limits in force.
+    fn account_limits(&self) -> natrium_jetstream::account::AccountLimits {
+        *self.account_limits.read()
+    }
+
     /// The quota for a storage type: the account's limit within the
     /// server's (`max_memory_store` or `max_file_store`).
     fn quota(&self, storage: StorageType) -> i64 {
         let (server, account) = match storage {
-            StorageType::Memory => (self.limits.max_memory, self.account_limits.max_memory),
-            _ => (self.limits.max_storage, self.account_limits.max_storage),
+            StorageType::Memory => (self.limits.max_memory, self.account_limits().max_memory),
+            _ => (self.limits.max_storage, self.account_limits().max_storage),
         };
         match (server, account) {
             (s, a) if a >= 0 && (s < 0 || a < s) => a,

@@ -44,5 +44,6 @@ pub fn answer_info(
         body,
     });
     client.subscribe_inline("$JS.API.INFO", service)?;
+    account.mark_answers_jetstream_disabled();
     Ok(())
 }
