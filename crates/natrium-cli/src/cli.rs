@@ -138,7 +138,8 @@ pub enum BenchCommand {
     /// server (flush) before any publisher starts. Reports publisher,
     /// per-subscriber and aggregate (published + received) throughput.
     #[command(
-        after_help = "Example:\n  natrium bench pubsub bench.test --msgs 1M --size 16 --pub 1 --sub 4 --json"
+        after_help = "Examples:\n  natrium bench pubsub bench.test --msgs 1M --size 16 --pub 1 --sub 4 --json\n  \
+            natrium bench pubsub bench.test --msgs 1M --tenants 200 --tenant-user acct --tenant-password pw"
     )]
     Pubsub {
         #[command(flatten)]
@@ -149,6 +150,16 @@ pub enum BenchCommand {
         /// Number of concurrent subscribers, each on its own connection.
         #[arg(long = "sub", value_name = "N", default_value_t = 1, value_parser = parse_clients)]
         subscribers: usize,
+        /// N isolated accounts instead: one publisher and one subscriber per
+        /// account, pair i logging in as <tenant-user>i (replaces --pub/--sub).
+        #[arg(long, value_name = "N", value_parser = parse_clients)]
+        tenants: Option<usize>,
+        /// User name prefix for --tenants (pair i is <prefix>i).
+        #[arg(long, value_name = "PREFIX", default_value = "tenant")]
+        tenant_user: String,
+        /// Password of every --tenants user.
+        #[arg(long, value_name = "PASSWORD", default_value = "secret")]
+        tenant_password: String,
     },
 
     /// Send requests and record each round trip in an HDR histogram (p50 ... max, req/s).

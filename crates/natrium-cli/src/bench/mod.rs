@@ -150,7 +150,7 @@ pub async fn run(connection: &Connection, command: BenchCommand) -> Result<(), B
     let (report, output) = match command {
         BenchCommand::Pub { common, publishers } => {
             let settings = Settings::new(connection, &common, DEFAULT_MSGS);
-            let report = pubsub::run(&settings, publishers, 0, common.output.json).await?;
+            let report = pubsub::run(&settings, publishers, 0, common.output.json, None).await?;
             (report, common.output)
         }
         BenchCommand::Sub {
@@ -158,17 +158,31 @@ pub async fn run(connection: &Connection, command: BenchCommand) -> Result<(), B
             subscribers,
         } => {
             let settings = Settings::new(connection, &common, DEFAULT_MSGS);
-            let report = pubsub::run(&settings, 0, subscribers, common.output.json).await?;
+            let report = pubsub::run(&settings, 0, subscribers, common.output.json, None).await?;
             (report, common.output)
         }
         BenchCommand::Pubsub {
             common,
             publishers,
             subscribers,
+            tenants,
+            tenant_user,
+            tenant_password,
         } => {
             let settings = Settings::new(connection, &common, DEFAULT_MSGS);
-            let report =
-                pubsub::run(&settings, publishers, subscribers, common.output.json).await?;
+            let tenants = tenants.map(|count| pubsub::Tenants {
+                count,
+                user_prefix: tenant_user,
+                password: tenant_password,
+            });
+            let report = pubsub::run(
+                &settings,
+                publishers,
+                subscribers,
+                common.output.json,
+                tenants.as_ref(),
+            )
+            .await?;
             (report, common.output)
         }
         BenchCommand::Request {

@@ -14,6 +14,11 @@
 //!
 //! A subscriber's span runs from its first to its last message, a
 //! publisher's from its start to the end of its final flush.
+//!
+//! With [`Tenants`] (`pubsub --tenants N`) each publisher/subscriber pair
+//! logs in as its own user (one per account, `<prefix><i>`), so the run
+//! measures N isolated accounts side by side: each subscriber expects only
+//! its own publisher's messages.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -39,13 +44,55 @@ enum Side {
     Sub(usize),
 }
 
-/// Runs `publishers` publishers and `subscribers` subscribers on one subject.
+/// One user per account for `pubsub --tenants`: pair `i` (from 1) logs in
+/// as `<user_prefix><i>` with `password`.
+#[derive(Debug, Clone)]
+pub struct Tenants {
+    pub count: usize,
+    pub user_prefix: String,
+    pub password: String,
+}
+
+impl Tenants {
+    /// The settings pair `index` (from 0) connects with.
+    fn settings(&self, settings: &Settings, index: usize) -> Settings {
+        let mut mine = settings.clone();
+        mine.connection.auth = crate::connection::Auth::UserPassword {
+            user: format!("{}{}", self.user_prefix, index + 1),
+            password: self.password.clone(),
+        };
+        mine
+    }
+}
+
+/// Connects one client per tenant (pair `i` as its tenant's user).
+async fn connect_tenants(
+    settings: &Settings,
+    tenants: &Tenants,
+    prefix: &str,
+    roles: impl Iterator<Item = Role>,
+    monitor: &Arc<Monitor>,
+) -> Result<Vec<Client>, BenchError> {
+    let pending = roles.enumerate().map(|(i, role)| {
+        let mine = tenants.settings(settings, i);
+        async move { conn::connect(&mine, format!("{prefix}-{}", i + 1), role, monitor).await }
+    });
+    futures::future::try_join_all(pending).await
+}
+
+/// Runs `publishers` publishers and `subscribers` subscribers on one subject
+/// (with `tenants`, one pair per tenant instead).
 pub async fn run(
     settings: &Settings,
     publishers: usize,
     subscribers: usize,
     quiet: bool,
+    tenants: Option<&Tenants>,
 ) -> Result<Report, BenchError> {
+    let (publishers, subscribers) = match tenants {
+        Some(tenants) => (tenants.count, tenants.count),
+        None => (publishers, subscribers),
+    };
     let kind = match (publishers, subscribers) {
         (_, 0) => "pub",
         (0, _) => "sub",
@@ -61,10 +108,17 @@ pub async fn run(
     let payload = super::static_payload(settings.size);
     let shares = split(settings.msgs, publishers);
 
+    // Each subscriber gets every message, or in tenant mode its pair's share.
+    let expectations: Vec<u64> = match tenants {
+        Some(_) => shares.clone(),
+        None => vec![settings.msgs; subscribers],
+    };
     let monitor = Monitor::new();
     let mut progress = Progress::new(publishers == 0);
-    let sub_counters: Vec<usize> = (1..=subscribers)
-        .map(|i| progress.add(format!("subscriber {i}"), settings.msgs))
+    let sub_counters: Vec<usize> = expectations
+        .iter()
+        .enumerate()
+        .map(|(i, expected)| progress.add(format!("subscriber {}", i + 1), *expected))
         .collect();
     let pub_counters: Vec<usize> = shares
         .iter()
@@ -75,14 +129,24 @@ pub async fn run(
 
     // 1. Subscribers first, with their interest confirmed by the server.
     let expected = settings.msgs;
-    let sub_clients = conn::connect_many(
-        settings,
-        "natrium-bench-sub",
-        subscribers,
-        Role::Subscriber { expected },
-        &monitor,
-    )
-    .await?;
+    let sub_clients = match tenants {
+        Some(tenants) => {
+            let roles = expectations
+                .iter()
+                .map(|&expected| Role::Subscriber { expected });
+            connect_tenants(settings, tenants, "natrium-bench-sub", roles, &monitor).await?
+        }
+        None => {
+            conn::connect_many(
+                settings,
+                "natrium-bench-sub",
+                subscribers,
+                Role::Subscriber { expected },
+                &monitor,
+            )
+            .await?
+        }
+    };
     let mut subscriptions = Vec::with_capacity(subscribers);
     for client in &sub_clients {
         let subscription = client
@@ -96,14 +160,22 @@ pub async fn run(
     }
 
     // 2. Publishers, connected before anyone starts.
-    let pub_clients = conn::connect_many(
-        settings,
-        "natrium-bench-pub",
-        publishers,
-        Role::Publisher,
-        &monitor,
-    )
-    .await?;
+    let pub_clients = match tenants {
+        Some(tenants) => {
+            let roles = std::iter::repeat_n(Role::Publisher, publishers);
+            connect_tenants(settings, tenants, "natrium-bench-pub", roles, &monitor).await?
+        }
+        None => {
+            conn::connect_many(
+                settings,
+                "natrium-bench-pub",
+                publishers,
+                Role::Publisher,
+                &monitor,
+            )
+            .await?
+        }
+    };
     if let Some(client) = pub_clients.first() {
         conn::check_payload(client, settings.size)?;
     }
@@ -117,7 +189,12 @@ pub async fn run(
 
     // 3. Go.
     let mut tasks = JoinSet::new();
-    for (i, (subscription, counter)) in subscriptions.into_iter().zip(sub_counters).enumerate() {
+    for (i, ((subscription, counter), expected)) in subscriptions
+        .into_iter()
+        .zip(sub_counters)
+        .zip(expectations)
+        .enumerate()
+    {
         let progress = Arc::clone(&progress);
         tasks.spawn(async move {
             let sample = count_messages(subscription, expected, &progress, counter).await?;
