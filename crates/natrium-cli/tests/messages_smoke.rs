@@ -206,12 +206,14 @@ fn permission_violations_fail_with_one_line() {
             allow: None,
             deny: vec!["hidden.>".to_string()],
         },
+        ..Permissions::default()
     };
     let natrium = common::start_natrium_with(|mut options| {
         options.auth.users = vec![natrium_server::UserOptions {
             user: "app".to_string(),
             password: "app".to_string(),
             permissions: Some(denied),
+            ..natrium_server::UserOptions::default()
         }];
         options
     });
