@@ -8,9 +8,11 @@
 //!   connected server's INFO block without it.
 //! * [`check`]: `server check connection|jetstream|stream|consumer`, Nagios
 //!   output and exit codes.
+//! * [`mapping`]: `server mapping`, a subject mapping tried locally.
 
 pub mod check;
 mod info;
+mod mapping;
 mod ping;
 mod system;
 
@@ -22,5 +24,6 @@ pub async fn run(connection: &Connection, command: ServerCommand) -> anyhow::Res
         ServerCommand::Ping(args) => ping::run(connection, args).await,
         ServerCommand::Info(args) => info::run(connection, args).await,
         ServerCommand::Check(args) => check::run(connection, args).await,
+        ServerCommand::Mapping(args) => mapping::run(args),
     }
 }

@@ -80,27 +80,35 @@ fn server_ping_needs_the_system_account() {
     }
 }
 
-/// natrium-server has no system account services ($SYS.REQ.SERVER.*), so
-/// the answered ping and VARZ are tested against nats-server only.
+const SYSTEM_USER_CONFIG: &str =
+    "accounts { SYS { users [{user: sys, password: sys}] } }\nsystem_account: SYS\n";
+
+/// `server ping` and `server info` answered through the system account, on
+/// natrium-server and on nats-server with the same configuration.
 #[test]
-fn server_ping_and_info_with_a_system_user_on_nats_server() {
+fn server_ping_and_info_with_a_system_user() {
+    let natrium = common::start_natrium_with(|options| {
+        let mut configured =
+            natrium_server::config::load_str(SYSTEM_USER_CONFIG).expect("valid config");
+        configured.host = options.host.clone();
+        configured.port = options.port;
+        configured
+    });
+    system_user_answers(&natrium.url);
     let Some(binary) = reference_binary() else {
         skip();
         return;
     };
     let dir = TempDir::new();
     let config = dir.path().join("sys.conf");
-    std::fs::write(
-        &config,
-        "accounts { SYS { users [{user: sys, password: sys}] } }\nsystem_account: SYS\n",
-    )
-    .expect("write config");
+    std::fs::write(&config, SYSTEM_USER_CONFIG).expect("write config");
     let server = start_server(&binary, &["-c", config.to_str().expect("utf-8 path")]);
+    system_user_answers(&server.url);
+}
+
+fn system_user_answers(url: &str) {
     let sys = ["--user", "sys", "--password", "sys"];
-    let report = natrium(
-        &server.url,
-        &[&["server", "ping", "--json"], &sys[..]].concat(),
-    );
+    let report = natrium(url, &[&["server", "ping", "--json"], &sys[..]].concat());
     assert_eq!(
         report["replies"].as_array().map(Vec::len),
         Some(1),
@@ -109,10 +117,7 @@ fn server_ping_and_info_with_a_system_user_on_nats_server() {
     assert_eq!(num(&report["expected"]), 1);
     assert_eq!(num(&report["missing"]), 0);
     assert!(num(&report["replies"][0]["rtt"]) > 0);
-    let text = natrium_text(
-        &server.url,
-        &[&["server", "ping", "--id"], &sys[..]].concat(),
-    );
+    let text = natrium_text(url, &[&["server", "ping", "--id"], &sys[..]].concat());
     assert!(text.contains("---- ping statistics ----"), "{text}");
     assert!(text.contains("1 replies"), "{text}");
     let id = report["replies"][0]["server_id"]
@@ -120,13 +125,51 @@ fn server_ping_and_info_with_a_system_user_on_nats_server() {
         .unwrap_or("")
         .to_string();
     let varz = natrium(
-        &server.url,
+        url,
         &[&["server", "info", &id, "--json"], &sys[..]].concat(),
     );
     assert_eq!(varz["server_id"], id.as_str());
     assert!(varz["git_commit"].is_string(), "VARZ, not INFO: {varz}");
-    let text = natrium_text(&server.url, &[&["server", "info"], &sys[..]].concat());
+    let text = natrium_text(url, &[&["server", "info"], &sys[..]].concat());
     assert!(text.contains("Process Details"), "{text}");
+}
+
+#[test]
+fn server_mapping_tries_a_mapping_locally() {
+    let url = "nats://127.0.0.1:1";
+    let mapped = natrium_text(
+        url,
+        &[
+            "server",
+            "mapping",
+            "orders.*.*",
+            "shop.{{wildcard(2)}}.$1",
+            "orders.eu.new",
+        ],
+    );
+    assert_eq!(mapped.trim(), "shop.new.eu");
+    let error = natrium_error(
+        url,
+        &["server", "mapping", "orders.*", "shop.$2", "orders.x"],
+    );
+    assert!(error.contains("out of range"), "{error}");
+    let error = natrium_error(
+        url,
+        &["server", "mapping", "orders.*", "shop.$1", "billing.x"],
+    );
+    assert!(error.contains("does not match"), "{error}");
+    let output = common::natrium_with_stdin(
+        url,
+        &["server", "mapping", "k.*", "p.{{partition(3,1)}}.$1"],
+        b"k.a\nk.a\nk.b\n",
+    );
+    let lines: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines[0], lines[1], "the same key, the same partition");
+    assert!(lines[2].ends_with(".b"));
 }
 
 #[test]

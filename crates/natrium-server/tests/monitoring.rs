@@ -211,4 +211,13 @@ async fn metrics_are_prometheus_text() {
     // The published message and sync's probe.
     assert_eq!(in_msgs, Some(2.0));
     assert!(body.contains("gnatsd_varz_connections{"));
+    // Per account, labelled by account: the global account has the client.
+    let global_connections = body
+        .lines()
+        .find(|l| {
+            l.starts_with("gnatsd_accstatz_current_connections{") && l.contains("account=\"$G\"")
+        })
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse::<f64>().ok());
+    assert_eq!(global_connections, Some(1.0), "{body}");
 }

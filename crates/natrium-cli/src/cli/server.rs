@@ -36,6 +36,27 @@ pub enum ServerCommand {
 
     /// Health checks for monitoring, with Nagios exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
     Check(check::CheckArgs),
+
+    /// Test a subject mapping locally: what SUBJECT (or each line of stdin) becomes.
+    ///
+    /// Uses the server's mapping functions ({{wildcard(n)}} or $n,
+    /// {{partition(n,w...)}}, {{split(w,delim)}}, {{splitFromLeft/Right(w,n)}},
+    /// {{sliceFromLeft/Right(w,n)}}, {{random(n)}}); no server is contacted.
+    #[command(after_help = "Examples:\n  \
+        natrium server mapping 'orders.*.*' 'shop.{{wildcard(2)}}.$1' orders.eu.new\n  \
+        echo orders.us.paid | natrium server mapping 'orders.*.*' 'p.{{partition(3,1)}}'")]
+    Mapping(MappingArgs),
+}
+
+/// `natrium server mapping SOURCE DESTINATION [SUBJECT]`.
+#[derive(Debug, Args)]
+pub struct MappingArgs {
+    /// The mapping's source subject (may contain wildcards).
+    pub source: String,
+    /// The destination, with mapping functions.
+    pub destination: String,
+    /// A subject to map; without it, subjects are read from stdin, one per line.
+    pub subject: Option<String>,
 }
 
 /// `natrium server ping [EXPECT]`.

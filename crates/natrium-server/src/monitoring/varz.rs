@@ -30,6 +30,7 @@ pub fn varz(shared: &ServerShared) -> Value {
         "server_name": shared.name,
         "version": COMPATIBLE_VERSION,
         "proto": 1,
+        "git_commit": "",
         "go": format!("rust (natrium {})", env!("CARGO_PKG_VERSION")),
         "host": options.host,
         "port": shared.client_addr.port(),
