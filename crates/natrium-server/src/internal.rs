@@ -202,7 +202,7 @@ impl InternalClient {
             inline: false,
         };
         delivery::deliver(&matches, &message, &mut publisher, pending, outcome);
-        crate::account::imports::follow(&message, &mut publisher, pending, outcome, 0);
+        crate::account::imports::follow(&message, route, &mut publisher, pending, outcome, 0);
         let delivered = std::mem::take(&mut outcome.count);
         delivery::settle(outcome);
         outcome.stalled.clear();

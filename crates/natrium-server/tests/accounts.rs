@@ -621,3 +621,76 @@ accounts {
     assert!(info.is_err(), "{info:?}");
     server.shutdown().await;
 }
+
+/// The "shared stream" pattern: one account owns the stream, another uses
+/// it through imports of the JetStream API, acks and the stream's subjects.
+#[tokio::test]
+async fn jetstream_across_accounts_through_imports() {
+    let text = r#"
+jetstream { store_dir: "STORE" }
+accounts {
+  OWNER: {
+    jetstream: enabled
+    users: [ { user: owner, password: o } ]
+    exports: [
+      { service: "$JS.API.>", response_type: stream }
+      { service: "$JS.ACK.>" }
+      { service: "orders.>" }
+    ]
+  }
+  CLIENT: {
+    users: [ { user: client, password: c } ]
+    imports: [
+      { service: { account: OWNER, subject: "$JS.API.>" }, to: "JS.OWNER.API.>" }
+      { service: { account: OWNER, subject: "$JS.ACK.>" } }
+      { service: { account: OWNER, subject: "orders.>" } }
+    ]
+  }
+}
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(text, dir.path()).await;
+    let owner = async_nats::jetstream::new(login(&server, "owner", "o").await);
+    let stream = owner
+        .create_stream(async_nats::jetstream::stream::Config {
+            name: "ORDERS".into(),
+            subjects: vec!["orders.>".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    stream
+        .create_consumer(async_nats::jetstream::consumer::pull::Config {
+            durable_name: Some("shared".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+
+    let client =
+        async_nats::jetstream::with_prefix(login(&server, "client", "c").await, "JS.OWNER.API");
+    // Publishing through the imported subject is stored and acknowledged.
+    let ack = client
+        .publish("orders.1", "from client".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    assert_eq!((ack.stream.as_str(), ack.sequence), ("ORDERS", 1));
+    // Stream info and a pull consumer's messages come back across accounts.
+    let mut shared = client.get_stream("ORDERS").await.unwrap();
+    assert_eq!(shared.info().await.unwrap().state.messages, 1);
+    let consumer: async_nats::jetstream::consumer::PullConsumer =
+        shared.get_consumer("shared").await.unwrap();
+    let mut batch = consumer.fetch().max_messages(1).messages().await.unwrap();
+    let message = tokio::time::timeout(HANG_GUARD, batch.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(message.payload, Bytes::from("from client"));
+    message.double_ack().await.expect("the ack crosses back");
+    let mut consumer = consumer;
+    assert_eq!(consumer.info().await.unwrap().num_ack_pending, 0);
+    server.shutdown().await;
+}

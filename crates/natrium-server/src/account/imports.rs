@@ -331,12 +331,14 @@ pub struct Hop {
 }
 
 impl Forward {
-    fn hop(&self, message: &Message<'_>, publisher: &Publisher<'_>) -> Option<Hop> {
+    /// Where a message matched on `route` goes next (the route is its subject,
+    /// unless an internal publisher showed another, as JetStream does).
+    fn hop(&self, message: &Message<'_>, route: &[u8], publisher: &Publisher<'_>) -> Option<Hop> {
         let mut headers = None;
         let (account, subject, reply) = match self {
             Forward::Stream { to, rewrite } => (
                 to.upgrade()?,
-                rewrite.apply(message.subject)?,
+                rewrite.apply(route)?,
                 message.reply.map(<[u8]>::to_vec),
             ),
             Forward::Service {
@@ -361,10 +363,10 @@ impl Forward {
                     )),
                     None => None,
                 };
-                (exporter, rewrite.apply(message.subject)?, reply)
+                (exporter, rewrite.apply(route)?, reply)
             }
             Forward::Responses { owner } => {
-                let (account, reply) = owner.upgrade()?.responses.route(message.subject)?;
+                let (account, reply) = owner.upgrade()?.responses.route(route)?;
                 (account, reply.into_vec(), message.reply.map(<[u8]>::to_vec))
             }
         };
@@ -410,10 +412,16 @@ fn request_info_headers(
 }
 
 /// Carries a delivered message on through the forwarding subscriptions it
-/// matched (collected in `outcome.forwards`), delivering it in each account
-/// it reaches. Deliveries count into `outcome.count`.
+/// matched on `route` (collected in `outcome.forwards`), delivering it in
+/// each account it reaches. Deliveries count into `outcome.count`.
+///
+/// The route is what subscriptions matched: the message's subject, or for
+/// internal publishers that show another subject (JetStream delivering a
+/// stream message to a consumer's inbox) the inbox. Imports rewrite the
+/// route; the shown subject follows it only when the two were the same.
 pub fn follow(
     message: &Message<'_>,
+    route: &[u8],
     publisher: &mut Publisher<'_>,
     pending: &mut PendingFlush,
     outcome: &mut Delivered,
@@ -424,11 +432,16 @@ pub fn follow(
     }
     let forwards = std::mem::take(&mut outcome.forwards);
     for forward in &forwards {
-        let Some(hop) = forward.hop(message, publisher) else {
+        let Some(hop) = forward.hop(message, route, publisher) else {
             continue;
         };
+        let shown = if message.subject == route {
+            &hop.subject[..]
+        } else {
+            message.subject
+        };
         let forwarded = Message {
-            subject: &hop.subject,
+            subject: shown,
             reply: hop.reply.as_deref(),
             headers: hop.headers.as_deref().or(message.headers),
             payload: message.payload,
@@ -440,7 +453,14 @@ pub fn follow(
         delivery::deliver(&matches, &forwarded, publisher, pending, outcome);
         publisher.inline = inline;
         if depth + 1 < MAX_HOPS {
-            follow(&forwarded, publisher, pending, outcome, depth + 1);
+            follow(
+                &forwarded,
+                &hop.subject,
+                publisher,
+                pending,
+                outcome,
+                depth + 1,
+            );
         } else {
             outcome.forwards.clear();
         }

@@ -365,6 +365,7 @@ impl Connection {
         );
         imports::follow(
             &message,
+            message.subject,
             &mut publisher,
             &mut self.pending,
             &mut self.delivered,
