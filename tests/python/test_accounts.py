@@ -314,3 +314,28 @@ async def test_every_mapping_function_maps_like_nats_server(start_both):
     theirs = await mapped_subjects(reference)
     assert ours == theirs
     assert ours[0] == "shop.new.eu"
+
+
+async def api_counters(server):
+    """$JS.API.INFO's api counters, per account, after a few requests."""
+    sales = await login(server, "sales", "s")
+    inventory = await login(server, "inventory", "i")
+    seen = []
+    for _ in range(3):
+        info = json.loads((await sales.request("$JS.API.INFO", b"", timeout=GUARD)).data)
+        seen.append((info["api"]["total"], info["api"]["errors"]))
+    await sales.request("$JS.API.STREAM.INFO.NOPE", b"", timeout=GUARD)
+    info = json.loads((await sales.request("$JS.API.INFO", b"", timeout=GUARD)).data)
+    seen.append((info["api"]["total"], info["api"]["errors"]))
+    other = json.loads((await inventory.request("$JS.API.INFO", b"", timeout=GUARD)).data)
+    seen.append(("other account", other["api"]["total"], other["api"]["errors"]))
+    await sales.close()
+    await inventory.close()
+    return seen
+
+
+async def test_jetstream_api_counters_per_account_as_nats_server(start_both):
+    natrium, reference = start_both(DOMAINS)
+    ours = await api_counters(natrium)
+    assert ours == await api_counters(reference)
+    assert ours[:2] == [(0, 0), (1, 0)]

@@ -501,12 +501,14 @@ impl JetStream {
                 }
                 return;
             }
-            self.api_total.fetch_add(1, Ordering::Relaxed);
             group.api_calls = true;
             // It may have freed or taken storage anywhere.
             group.used = [None; 2];
             let (response, failed) =
                 self.handle_api(api.endpoint, &message.payload, &mut group.after_replies);
+            // Counted once handled, as nats-server does: an INFO reports
+            // the requests before it.
+            self.api_total.fetch_add(1, Ordering::Relaxed);
             if failed {
                 self.api_errors.fetch_add(1, Ordering::Relaxed);
             }
