@@ -339,3 +339,47 @@ async def test_jetstream_api_counters_per_account_as_nats_server(start_both):
     ours = await api_counters(natrium)
     assert ours == await api_counters(reference)
     assert ours[:2] == [(0, 0), (1, 0)]
+
+
+LATENCY = """
+accounts {
+  SVC: {
+    users: [ { user: svc, password: s } ]
+    exports: [ { service: "svc.q", latency: { sampling: 100%, subject: "latency.q" } } ]
+  }
+  APP: {
+    users: [ { user: app, password: a } ]
+    imports: [ { service: { account: SVC, subject: "svc.q" } } ]
+  }
+}
+"""
+
+
+async def latency_metric(server):
+    svc = await login(server, "svc", "s")
+    app = await login(server, "app", "a")
+    measurements = await svc.subscribe("latency.q")
+
+    async def answer(msg):
+        await msg.respond(b"ok")
+
+    await svc.subscribe("svc.q", cb=answer)
+    await sync(svc)
+    assert (await app.request("svc.q", b"x", timeout=GUARD)).data == b"ok"
+    metric = json.loads((await measurements.next_msg(timeout=GUARD)).data)
+    await svc.close()
+    await app.close()
+    return metric
+
+
+async def test_service_latency_is_reported_as_on_nats_server(start_both):
+    natrium, reference = start_both(LATENCY)
+    ours = await latency_metric(natrium)
+    theirs = await latency_metric(reference)
+    assert set(ours) == set(theirs)
+    assert ours["type"] == theirs["type"] == "io.nats.server.metric.v1.service_latency"
+    assert ours["status"] == theirs["status"] == 200
+    assert ours["requestor"]["acc"] == theirs["requestor"]["acc"] == "APP"
+    for field in ("acc", "user", "kind", "client_type"):
+        assert ours["responder"][field] == theirs["responder"][field], field
+    assert ours["total"] >= ours["service"] >= 0

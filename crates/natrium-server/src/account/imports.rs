@@ -316,6 +316,8 @@ pub enum Forward {
         threshold: Duration,
         /// Tell the exporter who asked (a `Nats-Request-Info` header).
         share: bool,
+        /// The export's latency tracking, when it has it.
+        latency: Option<crate::options::ServiceLatency>,
     },
     /// `_R_.>` in an exporting account: responses to forwarded requests.
     Responses { owner: Weak<Account> },
@@ -328,6 +330,8 @@ pub struct Hop {
     pub reply: Option<Vec<u8>>,
     /// Headers replaced on the way (a shared service import adds who asked).
     pub headers: Option<Vec<u8>>,
+    /// A latency measurement to publish in the exporting account.
+    pub metric: Option<(Arc<Account>, String, Vec<u8>)>,
 }
 
 impl Forward {
@@ -335,6 +339,7 @@ impl Forward {
     /// unless an internal publisher showed another, as JetStream does).
     fn hop(&self, message: &Message<'_>, route: &[u8], publisher: &Publisher<'_>) -> Option<Hop> {
         let mut headers = None;
+        let mut metric = None;
         let (account, subject, reply) = match self {
             Forward::Stream { to, rewrite } => (
                 to.upgrade()?,
@@ -348,26 +353,40 @@ impl Forward {
                 response,
                 threshold,
                 share,
+                latency,
             } => {
                 let exporter = to.upgrade()?;
+                let requester = requester.upgrade()?;
                 if *share {
-                    let requester = requester.upgrade()?;
                     headers = Some(request_info_headers(message.headers, publisher, &requester));
                 }
                 let reply = match message.reply {
-                    Some(reply) => Some(exporter.responses.register(
-                        &requester.upgrade()?,
-                        reply,
-                        *response,
-                        *threshold,
-                    )),
+                    Some(reply) => {
+                        let tracked = latency
+                            .as_ref()
+                            .filter(|latency| sampled(latency, message.headers))
+                            .map(|latency| track(latency, publisher, &requester));
+                        Some(
+                            exporter
+                                .responses
+                                .register(&requester, reply, *response, *threshold, tracked),
+                        )
+                    }
                     None => None,
                 };
                 (exporter, rewrite.apply(route)?, reply)
             }
             Forward::Responses { owner } => {
-                let (account, reply) = owner.upgrade()?.responses.route(route)?;
-                (account, reply.into_vec(), message.reply.map(<[u8]>::to_vec))
+                let owner = owner.upgrade()?;
+                let routed = owner.responses.route(route)?;
+                if let Some(tracked) = routed.tracked {
+                    metric = Some(latency_metric(&owner, &tracked, publisher));
+                }
+                (
+                    routed.account,
+                    routed.reply.into_vec(),
+                    message.reply.map(<[u8]>::to_vec),
+                )
             }
         };
         let subject = match account.map_subject(&subject, || rand::random::<u8>() % 100) {
@@ -380,8 +399,98 @@ impl Forward {
             subject,
             reply,
             headers,
+            metric,
         })
     }
+}
+
+/// Whether a request to a latency-tracked export is measured: by its
+/// sampling percentage, or (sampling "headers") when it carries a tracing header.
+fn sampled(latency: &crate::options::ServiceLatency, headers: Option<&[u8]>) -> bool {
+    if latency.sampling == 0 {
+        let Some(headers) = headers else {
+            return false;
+        };
+        let text = String::from_utf8_lossy(headers).to_ascii_lowercase();
+        return [
+            "traceparent:",
+            "uber-trace-id:",
+            "x-b3-sampled:",
+            "x-b3-traceid:",
+        ]
+        .iter()
+        .any(|h| text.contains(h));
+    }
+    latency.sampling >= 100 || rand::random::<u8>() % 100 < latency.sampling
+}
+
+/// Who a client is, as service latency metrics describe requestor and responder.
+fn client_info(account: &str, publisher: &Publisher<'_>) -> serde_json::Value {
+    let metadata = publisher.client.metadata.lock().clone();
+    let mut info = serde_json::json!({
+        "acc": account,
+        "start": crate::monitoring::rfc3339(publisher.client.start),
+        "host": publisher.client.addr.ip().to_string(),
+        "id": publisher.client.id,
+        "user": metadata.user,
+        "lang": metadata.lang,
+        "ver": metadata.version,
+        "kind": "Client",
+        "client_type": "nats",
+    });
+    if !metadata.name.is_empty() {
+        info["name"] = serde_json::json!(metadata.name);
+    }
+    if let Some(rtt) = metadata.rtt {
+        info["rtt"] = serde_json::json!(rtt.as_nanos() as u64);
+    }
+    info
+}
+
+fn track(
+    latency: &crate::options::ServiceLatency,
+    publisher: &Publisher<'_>,
+    requester: &Account,
+) -> Box<super::responses::Tracked> {
+    // Without sharing, the requestor is only its account (and round trip),
+    // as nats-server reports it.
+    let mut requestor = serde_json::json!({ "acc": requester.name });
+    if let Some(rtt) = publisher.client.metadata.lock().rtt {
+        requestor["rtt"] = serde_json::json!(rtt.as_nanos() as u64);
+    }
+    Box::new(super::responses::Tracked {
+        subject: latency.subject.clone(),
+        requestor,
+        started: std::time::Instant::now(),
+        started_at: std::time::SystemTime::now(),
+    })
+}
+
+/// The `io.nats.server.metric.v1.service_latency` event of a tracked request
+/// answered by `publisher` in `exporter`.
+fn latency_metric(
+    exporter: &Arc<Account>,
+    tracked: &super::responses::Tracked,
+    publisher: &Publisher<'_>,
+) -> (Arc<Account>, String, Vec<u8>) {
+    let service = tracked.started.elapsed().as_nanos() as u64;
+    let event = serde_json::json!({
+        "type": "io.nats.server.metric.v1.service_latency",
+        "id": crate::system::events::event_id(),
+        "timestamp": crate::monitoring::rfc3339(std::time::SystemTime::now()),
+        "status": 200,
+        "requestor": tracked.requestor,
+        "responder": client_info(&exporter.name, publisher),
+        "start": crate::monitoring::rfc3339(tracked.started_at),
+        "service": service,
+        "system": 0,
+        "total": service,
+    });
+    (
+        exporter.clone(),
+        tracked.subject.clone(),
+        event.to_string().into_bytes(),
+    )
 }
 
 /// The message's headers plus `Nats-Request-Info`: the requesting client's
@@ -451,7 +560,6 @@ pub fn follow(
         // request goes to the service's subscriber like any other.
         let inline = std::mem::replace(&mut publisher.inline, false);
         delivery::deliver(&matches, &forwarded, publisher, pending, outcome);
-        publisher.inline = inline;
         if depth + 1 < MAX_HOPS {
             follow(
                 &forwarded,
@@ -464,6 +572,30 @@ pub fn follow(
         } else {
             outcome.forwards.clear();
         }
+        if let Some((account, subject, payload)) = &hop.metric {
+            // The latency measurement, published in the exporting account
+            // (and on through its imports, if it exports the subject).
+            let measurement = Message {
+                subject: subject.as_bytes(),
+                reply: None,
+                headers: None,
+                payload,
+            };
+            let matches = account.matches(subject.as_bytes());
+            delivery::deliver(&matches, &measurement, publisher, pending, outcome);
+            if depth + 1 < MAX_HOPS {
+                follow(
+                    &measurement,
+                    subject.as_bytes(),
+                    publisher,
+                    pending,
+                    outcome,
+                    depth + 1,
+                );
+            }
+            outcome.forwards.clear();
+        }
+        publisher.inline = inline;
     }
 }
 
@@ -542,6 +674,7 @@ pub fn install(accounts: &Accounts, options: &ServerOptions) {
                 response: ResponseType::Singleton,
                 threshold: crate::options::DEFAULT_RESPONSE_THRESHOLD,
                 share: *share,
+                latency: None,
             };
             add_forward(&account, &account, &import.local_subject(), forward);
         }
@@ -584,7 +717,7 @@ pub fn install(accounts: &Accounts, options: &ServerOptions) {
                 ExportKind::Service {
                     response,
                     threshold,
-                    ..
+                    latency,
                 } => {
                     let share = matches!(import.kind, ImportKind::Service { share: true, .. });
                     let forward = Forward::Service {
@@ -594,6 +727,7 @@ pub fn install(accounts: &Accounts, options: &ServerOptions) {
                         response: *response,
                         threshold: *threshold,
                         share,
+                        latency: latency.clone(),
                     };
                     add_forward(&owner, &owner, &import.local_subject(), forward);
                 }

@@ -29,6 +29,26 @@ struct Pending {
     reply: Box<[u8]>,
     singleton: bool,
     expires: Instant,
+    /// Set when the export tracks latency and this request was sampled.
+    tracked: Option<Box<Tracked>>,
+}
+
+/// A sampled request of a latency-tracked service export.
+pub struct Tracked {
+    /// Where the exporter wants the measurements (`latency.subject`).
+    pub subject: String,
+    /// The requesting client, as the metric describes it.
+    pub requestor: serde_json::Value,
+    pub started: Instant,
+    pub started_at: std::time::SystemTime,
+}
+
+/// What a response's way back found.
+pub struct Routed {
+    pub account: Arc<Account>,
+    pub reply: Box<[u8]>,
+    /// The first response of a tracked request: its measurement.
+    pub tracked: Option<Box<Tracked>>,
 }
 
 /// Requests in flight by reply subject, and when they are next swept.
@@ -48,6 +68,7 @@ impl Responses {
         reply: &[u8],
         response: ResponseType,
         threshold: Duration,
+        tracked: Option<Box<Tracked>>,
     ) -> Vec<u8> {
         let count = self.next.fetch_add(1, Ordering::Relaxed);
         let token: u32 = rand::thread_rng().gen();
@@ -66,6 +87,7 @@ impl Responses {
                 reply: reply.into(),
                 singleton: response == ResponseType::Singleton,
                 expires: now + threshold,
+                tracked,
             },
         );
         subject
@@ -73,10 +95,10 @@ impl Responses {
 
     /// Where a response published on `subject` goes: the requester's account
     /// and its own reply subject. `None` when no request is in flight there.
-    pub fn route(&self, subject: &[u8]) -> Option<(Arc<Account>, Box<[u8]>)> {
+    pub fn route(&self, subject: &[u8]) -> Option<Routed> {
         let mut guard = self.pending.lock();
         let pending = &mut guard.0;
-        let entry = pending.get(subject)?;
+        let entry = pending.get_mut(subject)?;
         if entry.expires <= Instant::now() {
             pending.remove(subject);
             return None;
@@ -84,9 +106,17 @@ impl Responses {
         let account = entry.account.upgrade()?;
         if entry.singleton {
             let entry = pending.remove(subject)?;
-            return Some((account, entry.reply));
+            return Some(Routed {
+                account,
+                reply: entry.reply,
+                tracked: entry.tracked,
+            });
         }
-        Some((account, entry.reply.clone()))
+        Some(Routed {
+            account,
+            reply: entry.reply.clone(),
+            tracked: entry.tracked.take(),
+        })
     }
 
     /// Requests in flight (for monitoring).
