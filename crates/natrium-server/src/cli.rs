@@ -204,9 +204,18 @@ fn apply(options: &mut ServerOptions, flag: &Flag) -> Result<(), CliError> {
         "pass" => options.auth.password = Some(value.to_string()),
         "auth" => options.auth.token = Some(value.to_string()),
         "max_traced_msg_len" | "log_size_limit" | "t" | "c" => {}
-        "tls" | "tlscert" | "tlskey" | "tlsverify" | "tlscacert" => options
-            .unsupported
-            .push(format!("--{}: TLS is not supported yet", flag.name)),
+        "tls" | "tlscert" | "tlskey" | "tlsverify" | "tlscacert" => {
+            let tls = options.tls.get_or_insert_with(|| {
+                crate::options::TlsOptions::new(PathBuf::new(), PathBuf::new())
+            });
+            match flag.name {
+                "tlscert" => tls.cert_file = PathBuf::from(value),
+                "tlskey" => tls.key_file = PathBuf::from(value),
+                "tlscacert" => tls.ca_file = Some(PathBuf::from(value)),
+                "tlsverify" => tls.verify = on()?,
+                _ => {}
+            }
+        }
         "routes" | "cluster" | "cluster_name" | "no_advertise" | "cluster_advertise"
         | "connect_retries" | "cluster_listen" => options.unsupported.push(format!(
             "--{}: clustering is not supported: use a leafnode connection instead",

@@ -23,6 +23,7 @@ use crate::client::connection::Connection;
 use crate::client::writer::write_loop;
 use crate::client::{Client, CloseReason};
 use crate::options::{ServerOptions, COMPATIBLE_VERSION};
+use crate::transport::{Reader, Writer};
 
 /// How many closed connections `/connz?state=closed` remembers (as nats-server).
 const CLOSED_CONNECTIONS_KEPT: usize = 10_000;
@@ -44,6 +45,8 @@ pub enum StartError {
     JetStream(#[from] crate::jetstream::JetStreamError),
     #[error("can't start the system account's services: {0}")]
     System(#[from] natrium_subjects::SubjectError),
+    #[error(transparent)]
+    Tls(#[from] crate::transport::tls::TlsError),
 }
 
 /// Server-wide counters that outlive individual connections.
@@ -110,6 +113,8 @@ pub struct ServerShared {
     pub lame_duck: AtomicBool,
     /// Where JetStream stores and the server's storage limits, once started.
     pub jetstream_storage: Mutex<Option<(std::path::PathBuf, crate::jetstream::JetStreamLimits)>>,
+    /// TLS for the client port, when configured (replaced by a reload).
+    pub tls: parking_lot::RwLock<Option<TlsListener>>,
     /// The system account's services and events (set at start).
     pub system: std::sync::OnceLock<Arc<crate::system::SystemAccount>>,
     next_client_id: AtomicU64,
@@ -131,6 +136,8 @@ impl ServerShared {
             port: self.client_addr.port(),
             headers: true,
             auth_required: self.options().auth.required(),
+            tls_required: self.options().tls.is_some(),
+            tls_verify: self.options().tls.as_ref().is_some_and(|t| t.verify),
             max_payload: self.options().max_payload,
             jetstream: self.options().jetstream.enabled,
             client_id: client.id,
@@ -281,12 +288,16 @@ impl Server {
             http_requests: Mutex::new(HashMap::new()),
             lame_duck: AtomicBool::new(false),
             system: std::sync::OnceLock::new(),
+            tls: parking_lot::RwLock::new(None),
             jetstream_storage: Mutex::new(None),
             next_client_id: AtomicU64::new(1),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
         });
         shared.accounts.configure(&shared.options());
+        if let Some(tls) = &shared.options().tls {
+            *shared.tls.write() = Some(TlsListener::new(tls)?);
+        }
         log_banner(&shared);
         if let Some(port) = shared.options().http_port {
             let monitor =
@@ -434,7 +445,6 @@ async fn serve_client(shared: Arc<ServerShared>, stream: TcpStream, addr: Socket
         .stats
         .total_connections
         .fetch_add(1, Ordering::Relaxed);
-    let (reader, writer) = stream.into_split();
     let nonce = shared
         .options()
         .auth
@@ -443,9 +453,29 @@ async fn serve_client(shared: Arc<ServerShared>, stream: TcpStream, addr: Socket
     let mut info = shared.info_for(&client);
     info.nonce = nonce.clone();
     let info = info.to_protocol_line();
-    client
-        .outbound
-        .append(0, info.len(), |buf| buf.extend_from_slice(&info));
+    let tls = shared.tls.read().clone();
+    let (reader, writer) = match tls {
+        None => {
+            client
+                .outbound
+                .append(0, info.len(), |buf| buf.extend_from_slice(&info));
+            Reader::plain(stream)
+        }
+        Some(tls) => match upgrade(stream, &tls, &info).await {
+            Ok(halves) => {
+                if tls.handshake_first {
+                    client
+                        .outbound
+                        .append(0, info.len(), |buf| buf.extend_from_slice(&info));
+                }
+                halves
+            }
+            Err(err) => {
+                error!("{} - TLS handshake error: {err}", client.log_prefix());
+                return;
+            }
+        },
+    };
     let over_limit = {
         let mut clients = shared.clients.lock();
         let over = clients.len() >= shared.options().max_connections;
@@ -477,6 +507,46 @@ async fn serve_client(shared: Arc<ServerShared>, stream: TcpStream, addr: Socket
         .run(reader)
         .await;
     let _ = writer_task.await;
+}
+
+/// The TLS acceptor in force and how its handshake goes.
+#[derive(Clone)]
+pub struct TlsListener {
+    pub acceptor: tokio_rustls::TlsAcceptor,
+    pub handshake_first: bool,
+    pub timeout: Duration,
+    pub verify: bool,
+}
+
+impl TlsListener {
+    pub fn new(
+        options: &crate::options::TlsOptions,
+    ) -> Result<Self, crate::transport::tls::TlsError> {
+        Ok(TlsListener {
+            acceptor: crate::transport::tls::acceptor(options)?,
+            handshake_first: options.handshake_first,
+            timeout: options.timeout,
+            verify: options.verify,
+        })
+    }
+}
+
+/// Upgrades a client connection to TLS: after the plain INFO line (NATS'
+/// way) or before anything (`handshake_first`), within the TLS timeout.
+async fn upgrade(
+    mut stream: TcpStream,
+    tls: &TlsListener,
+    info: &[u8],
+) -> Result<(Reader, Writer), String> {
+    use tokio::io::AsyncWriteExt;
+    if !tls.handshake_first {
+        stream.write_all(info).await.map_err(|e| e.to_string())?;
+    }
+    match tokio::time::timeout(tls.timeout, tls.acceptor.accept(stream)).await {
+        Ok(Ok(stream)) => Ok(Reader::tls(stream)),
+        Ok(Err(err)) => Err(err.to_string()),
+        Err(_) => Err("timeout".to_string()),
+    }
 }
 
 fn log_banner(shared: &ServerShared) {

@@ -169,8 +169,9 @@ fn apply_key(
             "{}: '{key}': clustering is not supported: use a leafnode connection instead",
             location(value)
         )),
-        "tls" | "leafnodes" | "leaf" | "websocket" | "mqtt" | "operator" | "resolver"
-        | "no_sys_acc" | "no_system_account" => options.unsupported.push(format!(
+        "tls" => apply_tls(options, value)?,
+        "leafnodes" | "leaf" | "websocket" | "mqtt" | "operator" | "resolver" | "no_sys_acc"
+        | "no_system_account" => options.unsupported.push(format!(
             "{}: '{key}' is not supported yet; ignored",
             location(value)
         )),
@@ -231,6 +232,52 @@ fn apply_jetstream(
         }
         _ => return Err(type_error(value, "a boolean or a block")),
     }
+    Ok(())
+}
+
+/// `tls { cert_file, key_file, ca_file, verify, timeout, handshake_first, min_version }`.
+fn apply_tls(options: &mut ServerOptions, value: &Spanned<Value>) -> Result<(), ConfigFileError> {
+    let mut tls = crate::options::TlsOptions::new(PathBuf::new(), PathBuf::new());
+    for (key, entry) in settings(map(value)?) {
+        match key.to_ascii_lowercase().as_str() {
+            "cert_file" => tls.cert_file = PathBuf::from(string(entry)?),
+            "key_file" => tls.key_file = PathBuf::from(string(entry)?),
+            "ca_file" => tls.ca_file = Some(PathBuf::from(string(entry)?)),
+            "verify" => tls.verify = boolean(entry)?,
+            "timeout" => tls.timeout = seconds(entry)?,
+            "handshake_first" | "first" | "immediate" => {
+                tls.handshake_first = match &entry.value {
+                    Value::Bool(on) => *on,
+                    // A fallback delay ("300ms"): natrium waits for TLS only.
+                    Value::String(s) => !matches!(s.to_ascii_lowercase().as_str(), "false" | "off"),
+                    _ => return Err(type_error(entry, "a boolean or a duration")),
+                }
+            }
+            "min_version" => tls.min_version = Some(string(entry)?),
+            "verify_and_map"
+            | "verify_cert_and_check_known_urls"
+            | "pinned_certs"
+            | "ocsp_peer"
+            | "cert_store"
+            | "cert_match"
+            | "cert_match_by"
+            | "cert_match_skip_invalid"
+            | "ca_certs_match" => options.unsupported.push(format!(
+                "{}: tls '{key}' is not supported yet; ignored",
+                location(entry)
+            )),
+            "cipher_suites" | "curve_preferences" | "insecure" | "connection_rate_limit" => {}
+            other => return Err(field_error(entry, format!("unknown field {other:?}"))),
+        }
+    }
+    if tls.cert_file.as_os_str().is_empty() || tls.key_file.as_os_str().is_empty() {
+        return Err(field_error(
+            value,
+            "missing 'cert_file' or 'key_file' in TLS configuration".to_string(),
+        ));
+    }
+    crate::transport::tls::acceptor(&tls).map_err(|err| field_error(value, err.to_string()))?;
+    options.tls = Some(tls);
     Ok(())
 }
 

@@ -41,6 +41,8 @@ pub struct ServerOptions {
     pub ping_interval: Duration,
     pub ping_max: u32,
     pub auth: AuthOptions,
+    /// TLS for the client port (`tls { ... }`, `--tls*`); `None` is plain TCP.
+    pub tls: Option<TlsOptions>,
     /// Configured accounts (`$G` and `$SYS` exist without being listed).
     pub accounts: Vec<AccountOptions>,
     /// The system account's name; `$SYS` by default.
@@ -63,6 +65,38 @@ pub struct ServerOptions {
     /// Options the server accepts for compatibility but does not act on yet;
     /// each is logged as a warning at start.
     pub unsupported: Vec<String>,
+}
+
+/// `tls { cert_file, key_file, ca_file, verify, timeout, handshake_first, ... }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TlsOptions {
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
+    /// CAs that client certificates must chain to (with `verify`).
+    pub ca_file: Option<PathBuf>,
+    /// Require and verify client certificates (mutual TLS).
+    pub verify: bool,
+    /// How long the handshake may take.
+    pub timeout: Duration,
+    /// TLS before the INFO line (2.10's `handshake_first`), instead of the
+    /// NATS way of INFO in plain text, then the upgrade.
+    pub handshake_first: bool,
+    /// `min_version: "1.2"|"1.3"`.
+    pub min_version: Option<String>,
+}
+
+impl TlsOptions {
+    pub fn new(cert_file: PathBuf, key_file: PathBuf) -> Self {
+        TlsOptions {
+            cert_file,
+            key_file,
+            ca_file: None,
+            verify: false,
+            timeout: Duration::from_secs(2),
+            handshake_first: false,
+            min_version: None,
+        }
+    }
 }
 
 /// JetStream settings.
@@ -146,6 +180,7 @@ impl Default for ServerOptions {
                 timeout: Duration::from_secs(2),
                 ..AuthOptions::default()
             },
+            tls: None,
             accounts: Vec::new(),
             system_account: None,
             no_auth_user: None,
