@@ -135,7 +135,7 @@ impl ServerShared {
             host: self.options().host.clone(),
             port: self.client_addr.port(),
             headers: true,
-            auth_required: self.options().auth.required(),
+            auth_required: self.options().auth_required(),
             tls_required: self.options().tls.is_some(),
             tls_verify: self.options().tls.as_ref().is_some_and(|t| t.verify),
             max_payload: self.options().max_payload,
@@ -445,11 +445,7 @@ async fn serve_client(shared: Arc<ServerShared>, stream: TcpStream, addr: Socket
         .stats
         .total_connections
         .fetch_add(1, Ordering::Relaxed);
-    let nonce = shared
-        .options()
-        .auth
-        .needs_nonce()
-        .then(crate::auth::new_nonce);
+    let nonce = shared.options().needs_nonce().then(crate::auth::new_nonce);
     let mut info = shared.info_for(&client);
     info.nonce = nonce.clone();
     let info = info.to_protocol_line();

@@ -13,6 +13,7 @@
 //! routing. Configuration (where an account's definition came from) stays
 //! in [`crate::options::AccountOptions`].
 
+pub mod claims;
 pub mod imports;
 pub mod mapping;
 pub mod responses;

@@ -124,7 +124,7 @@ impl Connection {
     where
         R: tokio::io::AsyncRead + Unpin,
     {
-        let auth_required = self.config.auth.required();
+        let auth_required = self.config.auth_required();
         let auth_deadline = tokio::time::sleep(self.config.auth.timeout);
         tokio::pin!(auth_deadline);
         let ping_interval = self.config.ping_interval.max(Duration::from_millis(10));
@@ -195,6 +195,7 @@ impl Connection {
             auth: &self.config.auth,
             no_auth_user: self.config.no_auth_user.as_deref(),
             nonce: self.nonce.as_deref(),
+            operator: self.config.operator.as_ref(),
         };
         let same_account = |identity: &crate::auth::Identity| {
             identity
@@ -203,7 +204,7 @@ impl Connection {
                 .unwrap_or(crate::account::GLOBAL_ACCOUNT)
                 == self.account.name
         };
-        match crate::auth::authenticate(&context, &credentials) {
+        match crate::auth::login(&context, &credentials) {
             Ok(identity) if same_account(&identity) => self.permissions = identity.permissions,
             _ => {
                 error!(
@@ -261,7 +262,7 @@ impl Connection {
     }
 
     fn handle(&mut self, op: ClientOp<'_>) {
-        if !self.connected && self.config.auth.required() && !matches!(op, ClientOp::Connect(_)) {
+        if !self.connected && self.config.auth_required() && !matches!(op, ClientOp::Connect(_)) {
             self.send_error(ServerError::AuthorizationViolation);
             self.client.close(CloseReason::AuthenticationViolation);
             return;
@@ -536,8 +537,21 @@ impl Connection {
             auth: &self.config.auth,
             no_auth_user: self.config.no_auth_user.as_deref(),
             nonce: self.nonce.as_deref(),
+            operator: self.config.operator.as_ref(),
         };
-        let identity = crate::auth::authenticate(&context, &credentials).ok();
+        let identity = match crate::auth::login(&context, &credentials) {
+            Ok(identity) => Some(identity),
+            Err(crate::auth::LoginError::Jwt(refused)) => {
+                error!(
+                    "{} - authentication error: {refused}",
+                    self.client.log_prefix()
+                );
+                self.send_error(ServerError::AuthorizationViolation);
+                self.client.close(CloseReason::AuthenticationViolation);
+                return;
+            }
+            Err(_) => None,
+        };
         let allowed_type = |identity: &crate::auth::Identity| {
             identity
                 .connection_types

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 mod accounts;
 mod auth;
+mod operator;
 
 use natrium_config::{Map, Spanned, Value};
 
@@ -44,9 +45,20 @@ pub fn load_str(text: &str) -> Result<ServerOptions, ConfigFileError> {
 }
 
 fn apply_map(options: &mut ServerOptions, map: &Map) -> Result<(), ConfigFileError> {
+    let mut operator = operator::OperatorKeys::default();
     for (key, value) in settings(map) {
-        apply_key(options, &key.to_ascii_lowercase(), value)?;
+        match key.to_ascii_lowercase().as_str() {
+            "operator" | "operators" | "root" | "roots" | "root_operators" | "root_operator" => {
+                operator.operator(value)?
+            }
+            "resolver" | "account_resolver" | "accounts_resolver" => {
+                operator.resolver(options, value)?
+            }
+            "resolver_preload" => operator.preload(value)?,
+            key => apply_key(options, key, value)?,
+        }
     }
+    operator.finish(options)?;
     check_references(options, map)
 }
 
@@ -170,8 +182,16 @@ fn apply_key(
             location(value)
         )),
         "tls" => apply_tls(options, value)?,
-        "leafnodes" | "leaf" | "websocket" | "mqtt" | "operator" | "resolver" | "no_sys_acc"
-        | "no_system_account" => options.unsupported.push(format!(
+        "leafnodes"
+        | "leaf"
+        | "websocket"
+        | "mqtt"
+        | "no_sys_acc"
+        | "no_system_account"
+        | "resolver_tls"
+        | "resolver_pinned_accounts"
+        | "trusted"
+        | "trusted_keys" => options.unsupported.push(format!(
             "{}: '{key}' is not supported yet; ignored",
             location(value)
         )),

@@ -34,7 +34,7 @@ pub fn varz(shared: &ServerShared) -> Value {
         "go": format!("rust (natrium {})", env!("CARGO_PKG_VERSION")),
         "host": options.host,
         "port": shared.client_addr.port(),
-        "auth_required": options.auth.required(),
+        "auth_required": options.auth_required(),
         "max_connections": options.max_connections,
         "ping_interval": nanos(options.ping_interval),
         "ping_max": options.ping_max,

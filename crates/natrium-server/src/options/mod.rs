@@ -49,6 +49,9 @@ pub struct ServerOptions {
     pub system_account: Option<String>,
     /// Clients that present no credentials are this user.
     pub no_auth_user: Option<String>,
+    /// Decentralized authentication: trusted operators and the account JWTs
+    /// they signed (`operator`, `resolver: MEMORY`, `resolver_preload`).
+    pub operator: Option<OperatorOptions>,
     pub lame_duck_duration: Duration,
     pub lame_duck_grace_period: Duration,
     pub pid_file: Option<PathBuf>,
@@ -65,6 +68,19 @@ pub struct ServerOptions {
     /// Options the server accepts for compatibility but does not act on yet;
     /// each is logged as a warning at start.
     pub unsupported: Vec<String>,
+}
+
+/// Operator mode: who is trusted to sign accounts, and the accounts known.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OperatorOptions {
+    /// Operator public keys and their signing keys: account JWTs must be
+    /// issued by one of them.
+    pub trusted_keys: Vec<String>,
+    /// Decoded, verified account claims by account public key.
+    pub accounts:
+        std::collections::BTreeMap<String, natrium_jwt::Claims<natrium_jwt::AccountClaims>>,
+    /// Operator JWTs (for monitoring and `$SYS` answers).
+    pub operator_jwts: Vec<String>,
 }
 
 /// `tls { cert_file, key_file, ca_file, verify, timeout, handshake_first, ... }`.
@@ -148,7 +164,8 @@ impl UserOptions {
 }
 
 impl AuthOptions {
-    /// Whether clients must authenticate (INFO's `auth_required`).
+    /// Whether clients must authenticate (INFO's `auth_required`), from
+    /// the users and tokens alone (operator mode also requires it).
     pub fn required(&self) -> bool {
         self.username.is_some() || self.token.is_some() || !self.users.is_empty()
     }
@@ -184,6 +201,7 @@ impl Default for ServerOptions {
             accounts: Vec::new(),
             system_account: None,
             no_auth_user: None,
+            operator: None,
             lame_duck_duration: Duration::from_secs(120),
             lame_duck_grace_period: Duration::from_secs(10),
             pid_file: None,
@@ -200,6 +218,16 @@ impl Default for ServerOptions {
 }
 
 impl ServerOptions {
+    /// Whether clients must authenticate (INFO's `auth_required`).
+    pub fn auth_required(&self) -> bool {
+        self.auth.required() || self.operator.is_some()
+    }
+
+    /// Whether INFO carries a nonce for clients to sign (nkey users, JWTs).
+    pub fn needs_nonce(&self) -> bool {
+        self.auth.needs_nonce() || self.operator.is_some()
+    }
+
     /// Options for tests and embedding: loopback, a free port, defaults otherwise.
     pub fn ephemeral() -> Self {
         ServerOptions {

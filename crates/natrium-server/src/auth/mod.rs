@@ -7,6 +7,8 @@
 //! Plain comparisons run in constant time so a password cannot be guessed
 //! byte by byte from response timing.
 
+pub mod jwt;
+
 use base64::Engine;
 use natrium_protocol::ConnectOptions;
 
@@ -26,7 +28,7 @@ pub struct Identity {
 }
 
 /// The credentials in a CONNECT matched no configured user or token.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("authentication error")]
 pub struct AuthenticationFailed;
 
@@ -36,6 +38,25 @@ pub struct AuthContext<'a> {
     pub no_auth_user: Option<&'a str>,
     /// The nonce sent in INFO, when one was.
     pub nonce: Option<&'a str>,
+    /// Operator mode: users log in with JWTs instead.
+    pub operator: Option<&'a crate::options::OperatorOptions>,
+}
+
+/// A refused login (the client is told `Authorization Violation`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoginError {
+    #[error(transparent)]
+    Failed(#[from] AuthenticationFailed),
+    #[error(transparent)]
+    Jwt(#[from] jwt::JwtLoginError),
+}
+
+/// Authenticates a CONNECT in whichever mode the server is in.
+pub fn login(context: &AuthContext<'_>, connect: &ConnectOptions) -> Result<Identity, LoginError> {
+    match context.operator {
+        Some(operator) => Ok(jwt::authenticate(operator, connect, context.nonce)?),
+        None => Ok(authenticate(context, connect)?),
+    }
 }
 
 /// Checks a CONNECT's credentials against the configured users and tokens.
@@ -197,6 +218,7 @@ mod tests {
                 auth,
                 no_auth_user: None,
                 nonce: None,
+                operator: None,
             },
             connect,
         )
@@ -269,6 +291,7 @@ mod tests {
             auth: &auth,
             no_auth_user: None,
             nonce: Some(&nonce),
+            operator: None,
         };
         assert!(super::authenticate(&context, &connect).is_ok());
         let other = AuthContext {
