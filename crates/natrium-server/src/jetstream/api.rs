@@ -7,6 +7,7 @@
 //! operations) answer with an error naming that instead of leaving clients
 //! to time out.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use natrium_jetstream::api::{
@@ -51,6 +52,31 @@ fn reply<B: ApiBody + serde::Serialize>(result: Result<B, ApiError>) -> (Vec<u8>
 struct OffsetRequest {
     #[serde(default)]
     offset: i64,
+}
+
+/// Subject details per stream info reply (nats-server's JSMaxSubjectDetails).
+const SUBJECT_DETAILS_PAGE: usize = 100_000;
+
+/// One page of a stream's subject counts, in subject order, starting at
+/// `offset`: pages are disjoint and together list every subject once.
+fn page_subjects(all: BTreeMap<String, u64>, offset: i64) -> (BTreeMap<String, u64>, Paged) {
+    if all.is_empty() {
+        return Default::default();
+    }
+    let paged = Paged {
+        total: all.len(),
+        offset: offset.max(0) as usize,
+        limit: SUBJECT_DETAILS_PAGE,
+    };
+    let page = if paged.offset == 0 && all.len() <= SUBJECT_DETAILS_PAGE {
+        all
+    } else {
+        all.into_iter()
+            .skip(paged.offset)
+            .take(SUBJECT_DETAILS_PAGE)
+            .collect()
+    };
+    (page, paged)
 }
 
 /// An empty or `null` body means "no options" (clients send both).
@@ -279,20 +305,31 @@ impl JetStream {
     fn stream_info_request(&self, name: &str, body: &[u8]) -> Result<StreamInfoBody, ApiError> {
         let request: StreamInfoRequest = parse(body)?;
         let stream = self.stream(name).ok_or(ErrorId::StreamNotFoundErr)?;
+        let (info, paged) = self.info_paged(&stream, &request);
         Ok(StreamInfoBody {
-            paged: Paged::default(),
-            info: Some(self.info(&stream, &request)),
+            paged,
+            info: Some(info),
         })
     }
 
     pub(super) fn info(&self, stream: &Stream, request: &StreamInfoRequest) -> StreamInfo {
+        self.info_paged(stream, request).0
+    }
+
+    /// Stream info with at most one page of subject details (the page is
+    /// reported beside it, as nats-server does: offset as asked, its limit
+    /// and the number of matching subjects; all zero when none match).
+    fn info_paged(&self, stream: &Stream, request: &StreamInfoRequest) -> (StreamInfo, Paged) {
         let state = stream.store.state(request.deleted_details);
-        let subjects = if request.subjects_filter.is_empty() {
+        let (subjects, paged) = if request.subjects_filter.is_empty() {
             Default::default()
         } else {
-            stream
-                .store
-                .subjects_state(request.subjects_filter.as_bytes())
+            page_subjects(
+                stream
+                    .store
+                    .subjects_state(request.subjects_filter.as_bytes()),
+                request.offset,
+            )
         };
         let timestamp = |nanos: i64| {
             if nanos == 0 {
@@ -301,7 +338,7 @@ impl JetStream {
                 Timestamp::from_unix_nanos(nanos)
             }
         };
-        StreamInfo {
+        let info = StreamInfo {
             config: stream.config.clone(),
             created: stream.created,
             state: StreamState {
@@ -327,7 +364,8 @@ impl JetStream {
             sources: self.sources_info(stream),
             timestamp: Timestamp::now(),
             ..StreamInfo::default()
-        }
+        };
+        (info, paged)
     }
 
     fn delete_stream(
