@@ -8,6 +8,7 @@ the expectations here are nats-server's own answers.
 import asyncio
 import json
 
+import nats.errors
 import pytest
 
 from conftest import sync
@@ -59,3 +60,57 @@ async def test_stream_info_subject_pages_are_disjoint_and_complete(js_server, co
     assert "subjects" not in past["state"]
     none = await api(nc, "$JS.API.STREAM.INFO.S", {"subjects_filter": "t.>"})
     assert (none["total"], none["offset"], none["limit"]) == (0, 0, 0)
+
+
+async def test_consumer_reset_to_ack_floor_and_to_a_sequence(js_server, connect):
+    nc = await connect(js_server())
+    js = nc.jetstream()
+    await api(nc, "$JS.API.STREAM.CREATE.S", {"name": "S", "subjects": ["s.>"], "storage": "memory"})
+    for i in range(10):
+        await js.publish(f"s.{i % 3}", b"x")
+    config = {"durable_name": "C", "ack_policy": "explicit"}
+    await api(nc, "$JS.API.CONSUMER.CREATE.S.C", {"stream_name": "S", "config": config})
+    sub = await js.pull_subscribe_bind("C", "S")
+    msgs = await sub.fetch(4)
+    for m in msgs[:3]:
+        await m.ack_sync()
+
+    def progress(reply):
+        keys = ("delivered", "ack_floor", "num_ack_pending", "num_redelivered", "num_pending")
+        return {k: reply[k] for k in keys}
+
+    # An empty request reports (and resets to) just past the ack floor; the
+    # unacknowledged 4th message is no longer pending.
+    reply = await api(nc, "$JS.API.CONSUMER.RESET.S.C")
+    assert reply["type"] == "io.nats.jetstream.api.v1.consumer_reset_response"
+    assert (reply["stream_name"], reply["name"], reply["reset_seq"]) == ("S", "C", 4)
+    assert reply["config"]["durable_name"] == "C"
+    assert progress(reply) == {
+        "delivered": {"consumer_seq": 0, "stream_seq": 3},
+        "ack_floor": {"consumer_seq": 0, "stream_seq": 3},
+        "num_ack_pending": 0,
+        "num_redelivered": 0,
+        "num_pending": 7,
+    }
+    info = await api(nc, "$JS.API.CONSUMER.INFO.S.C")
+    assert progress(info) == progress(reply)
+
+    # Backwards to a sequence, and past the end of the stream.
+    reply = await api(nc, "$JS.API.CONSUMER.RESET.S.C", {"seq": 100})
+    assert reply["reset_seq"] == 100 and reply["num_pending"] == 0
+    reply = await api(nc, "$JS.API.CONSUMER.RESET.S.C", {"seq": 2})
+    assert reply["reset_seq"] == 2
+    assert reply["delivered"] == {"consumer_seq": 0, "stream_seq": 1}
+    assert reply["num_pending"] == 9
+    # Delivery starts over there, consumer sequences from 1, first delivery.
+    [msg] = await sub.fetch(1)
+    assert (msg.metadata.sequence.stream, msg.metadata.sequence.consumer) == (2, 1)
+    assert msg.metadata.num_delivered == 1
+
+    bad = await api(nc, "$JS.API.CONSUMER.RESET.S.C", {"seq": -1})
+    assert bad["error"]["err_code"] == 10025 and bad["reset_seq"] == 0
+    assert "delivered" not in bad
+
+    # nats-server leaves a reset of an unknown consumer unanswered.
+    with pytest.raises(nats.errors.TimeoutError):
+        await nc.request("$JS.API.CONSUMER.RESET.S.NOPE", b"", timeout=0.5)

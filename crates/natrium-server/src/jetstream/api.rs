@@ -89,7 +89,8 @@ fn parse<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 impl JetStream {
-    /// Answers one API request: the reply, and whether it was an error.
+    /// Answers one API request: the reply (empty: none is sent), and
+    /// whether it was an error.
     /// Messages the request causes besides its reply (advisories, ends of
     /// pull requests) go to `side`, to be sent after the group's replies.
     pub(super) fn handle_api(
@@ -152,6 +153,12 @@ impl JetStream {
             }
             Endpoint::ConsumerPause(stream, consumer) => {
                 reply(self.pause_consumer(stream, consumer, body, side))
+            }
+            Endpoint::ConsumerReset(stream, consumer) => {
+                match self.reset_consumer(stream, consumer, body) {
+                    Some(result) => reply(result),
+                    None => (Vec::new(), true),
+                }
             }
             _ => {
                 let error = ApiError {

@@ -1,5 +1,5 @@
 //! The `$JS.API.CONSUMER.*` endpoints: create (all three subject forms and
-//! `DURABLE.CREATE`), info, delete, names, list and pause.
+//! `DURABLE.CREATE`), info, delete, names, list, pause and reset.
 //!
 //! Validation and defaults are `natrium-jetstream`'s (nats-server's rules);
 //! this file decides what a request does to the running consumers.
@@ -13,8 +13,9 @@ use natrium_jetstream::consumer::{
     check_action, check_config_for_stream, check_consumer_update, check_create_request,
     check_max_consumers, check_workqueue_partition, ConsumerConfig, ConsumerCreateBody,
     ConsumerDeleteBody, ConsumerInfo, ConsumerInfoBody, ConsumerLimitsContext, ConsumerListBody,
-    ConsumerNamesBody, ConsumerPauseBody, ConsumerPauseRequest, ConsumerUnpinBody,
-    ConsumerUnpinRequest, CreateConsumerRequest, CreateOutcome, CreateSubject, SequenceInfo,
+    ConsumerNamesBody, ConsumerPauseBody, ConsumerPauseRequest, ConsumerResetBody,
+    ConsumerResetRequest, ConsumerUnpinBody, ConsumerUnpinRequest, CreateConsumerRequest,
+    CreateOutcome, CreateSubject, SequenceInfo,
 };
 use natrium_jetstream::errors::ErrorId;
 use natrium_jetstream::stream::ClusterInfo;
@@ -261,6 +262,25 @@ impl JetStream {
         request.check(&consumer.config)?;
         consumer.unpin();
         Ok(ConsumerUnpinBody {})
+    }
+
+    /// `CONSUMER.RESET`: `None` when the stream or consumer does not exist
+    /// (nats-server leaves such a request unanswered).
+    pub(super) fn reset_consumer(
+        &self,
+        stream: &str,
+        name: &str,
+        body: &[u8],
+    ) -> Option<Result<ConsumerResetBody, ApiError>> {
+        let stream = self.stream(stream)?;
+        let consumer = self.consumer(&stream.config.name, name)?;
+        Some(ConsumerResetRequest::parse(body).map(|request| {
+            let reset_seq = consumer.reset(request.seq);
+            ConsumerResetBody {
+                info: Some(self.consumer_info(&stream, &consumer)),
+                reset_seq,
+            }
+        }))
     }
 
     pub(super) fn pause_consumer(

@@ -415,7 +415,7 @@ impl JetStream {
             if failed {
                 self.api_errors.fetch_add(1, Ordering::Relaxed);
             }
-            if let Some(reply) = message.reply {
+            if let Some(reply) = message.reply.filter(|_| !response.is_empty()) {
                 group
                     .replies
                     .push(consumer::Outgoing::to(&reply, None, response));

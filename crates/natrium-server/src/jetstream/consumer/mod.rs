@@ -898,6 +898,26 @@ impl Consumer {
         self.state.lock().last_active = now;
     }
 
+    /// `CONSUMER.RESET`: delivery starts over at stream sequence `seq` (`0`:
+    /// just past the ack floor), as if nothing had been delivered before it:
+    /// pending acks and redelivery counts are dropped and consumer
+    /// sequences start again from 1. Returns the sequence delivered next.
+    pub fn reset(&self, seq: u64) -> u64 {
+        let mut state = self.state.lock();
+        let seq = if seq == 0 { state.ack_floor.1 + 1 } else { seq };
+        state.next_seq = seq;
+        state.initial.clear();
+        state.pending.clear();
+        state.redeliver.clear();
+        state.num_redelivered = 0;
+        state.delivered = (0, seq - 1);
+        state.ack_floor = (0, seq - 1);
+        state.last_delivered_at = 0;
+        state.last_ack_at = 0;
+        state.dirty = true;
+        seq
+    }
+
     pub fn set_paused_until(&self, until: i64) {
         self.state.lock().paused_until = until;
     }
