@@ -114,3 +114,41 @@ async def test_consumer_reset_to_ack_floor_and_to_a_sequence(js_server, connect)
     # nats-server leaves a reset of an unknown consumer unanswered.
     with pytest.raises(nats.errors.TimeoutError):
         await nc.request("$JS.API.CONSUMER.RESET.S.NOPE", b"", timeout=0.5)
+
+
+async def test_stream_update_refuses_consumer_limits_stricter_than_a_consumer(js_server, connect):
+    nc = await connect(js_server())
+    base = {"name": "S", "subjects": ["s.>"], "storage": "memory"}
+    await api(nc, "$JS.API.STREAM.CREATE.S", base)
+    consumers = {
+        "C": {"ack_policy": "explicit", "max_ack_pending": 500},
+        "D": {"ack_policy": "explicit", "inactive_threshold": 60_000_000_000},
+        "E": {"ack_policy": "none"},
+    }
+    for name, config in consumers.items():
+        body = {"stream_name": "S", "config": {"durable_name": name, **config}}
+        assert "error" not in await api(nc, f"$JS.API.CONSUMER.CREATE.S.{name}", body)
+
+    def violators(reply) -> set[str]:
+        error = reply["error"]
+        assert (error["code"], error["err_code"]) == (500, 10069)
+        prefix = "change to limits violates consumers: "
+        assert error["description"].startswith(prefix)
+        return set(error["description"][len(prefix) :].split(", "))
+
+    refused = [
+        ({"max_ack_pending": 100}, {"C", "D"}),
+        ({"max_ack_pending": 500}, {"D"}),
+        # A limit left at 0 beside a changed one counts as 0 (nats-server).
+        ({"max_ack_pending": 1000}, {"D"}),
+        ({"inactive_threshold": 120_000_000_000}, {"C", "D"}),
+    ]
+    for limits, expected in refused:
+        reply = await api(nc, "$JS.API.STREAM.UPDATE.S", {**base, "consumer_limits": limits})
+        assert violators(reply) == expected, limits
+    info = await api(nc, "$JS.API.STREAM.INFO.S")
+    assert info["config"]["consumer_limits"] == {}
+
+    limits = {"inactive_threshold": 120_000_000_000, "max_ack_pending": 2000}
+    reply = await api(nc, "$JS.API.STREAM.UPDATE.S", {**base, "consumer_limits": limits})
+    assert "error" not in reply and reply["config"]["consumer_limits"] == limits

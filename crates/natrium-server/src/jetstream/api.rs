@@ -235,6 +235,7 @@ impl JetStream {
             &Self::check_options(request.pedantic),
         )?;
         set_server_metadata(&mut config, COMPATIBLE_VERSION, API_LEVEL);
+        self.check_consumer_limits(&existing.config, &config)?;
         super::stream::mappings(&config)?;
         self.check_overlap(&config, Some(name))?;
         self.check_resources(&config, Some(name))?;
@@ -246,6 +247,39 @@ impl JetStream {
         Ok(StreamUpdateBody {
             info: Some(self.info(&stream, &StreamInfoRequest::default())),
         })
+    }
+
+    /// Changed `consumer_limits` must not be stricter than any existing
+    /// consumer. As in nats-server, each limit compares as given, so a limit
+    /// left at 0 beside one that changed is exceeded by any consumer with
+    /// that setting (an explicit-ack consumer's default max_ack_pending).
+    fn check_consumer_limits(
+        &self,
+        old: &natrium_jetstream::StreamConfig,
+        new: &natrium_jetstream::StreamConfig,
+    ) -> Result<(), ApiError> {
+        let limits = &new.consumer_limits;
+        if old.consumer_limits == *limits {
+            return Ok(());
+        }
+        let mut violating: Vec<String> = self
+            .consumers_of(&old.name)
+            .iter()
+            .filter(|c| {
+                c.config.inactive_threshold > limits.inactive_threshold
+                    || c.config.max_ack_pending > limits.max_ack_pending
+            })
+            .map(|c| c.name.clone())
+            .collect();
+        if violating.is_empty() {
+            return Ok(());
+        }
+        violating.sort();
+        let err = format!(
+            "change to limits violates consumers: {}",
+            violating.join(", ")
+        );
+        Err(ApiError::with(ErrorId::StreamUpdateErrF, &[("err", &err)]))
     }
 
     /// A stream's `max_bytes` must fit in what the quota has left.
