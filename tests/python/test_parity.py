@@ -152,3 +152,54 @@ async def test_stream_update_refuses_consumer_limits_stricter_than_a_consumer(js
     limits = {"inactive_threshold": 120_000_000_000, "max_ack_pending": 2000}
     reply = await api(nc, "$JS.API.STREAM.UPDATE.S", {**base, "consumer_limits": limits})
     assert "error" not in reply and reply["config"]["consumer_limits"] == limits
+
+
+@pytest.mark.parametrize("storage", ["memory", "file"])
+async def test_stream_update_keeps_the_messages(js_server, connect, storage):
+    nc = await connect(js_server())
+    js = nc.jetstream()
+    config = {"name": "S", "subjects": ["s.>"], "storage": storage}
+    await api(nc, "$JS.API.STREAM.CREATE.S", config)
+    for i in range(5):
+        await js.publish(f"s.{i}", b"x")
+    reply = await api(nc, "$JS.API.STREAM.UPDATE.S", {**config, "description": "changed"})
+    assert reply["state"]["messages"] == 5
+    ack = await js.publish("s.9", b"y")
+    assert ack.seq == 6
+    assert (await api(nc, "$JS.API.STREAM.INFO.S"))["state"]["messages"] == 6
+
+
+@pytest.mark.parametrize("storage", ["memory", "file"])
+async def test_mirror_promoted_to_a_normal_stream(js_server, connect, storage):
+    nc = await connect(js_server())
+    js = nc.jetstream()
+    await api(nc, "$JS.API.STREAM.CREATE.O", {"name": "O", "subjects": ["o.>"], "storage": storage})
+    for i in range(5):
+        await js.publish(f"o.{i}", b"x")
+    mirror = {"name": "M", "storage": storage, "mirror": {"name": "O"}}
+    assert "error" not in await api(nc, "$JS.API.STREAM.CREATE.M", mirror)
+    await wait_messages(nc, "M", 5)
+
+    plain = {"name": "M", "storage": storage}
+    # Still refused: a mirror with subjects, another origin, subjects of another stream.
+    reply = await api(nc, "$JS.API.STREAM.UPDATE.M", {**mirror, "subjects": ["m.>"]})
+    assert reply["error"]["err_code"] == 10034
+    reply = await api(nc, "$JS.API.STREAM.UPDATE.M", {**plain, "mirror": {"name": "OTHER"}})
+    assert reply["error"]["err_code"] == 10055
+    reply = await api(nc, "$JS.API.STREAM.UPDATE.M", {**plain, "subjects": ["o.>"]})
+    assert reply["error"]["err_code"] == 10065
+
+    reply = await api(nc, "$JS.API.STREAM.UPDATE.M", {**plain, "subjects": ["m.>"]})
+    assert "error" not in reply, reply
+    assert "mirror" not in reply["config"] and reply["config"]["subjects"] == ["m.>"]
+    assert reply["state"]["messages"] == 5
+    # A normal stream now: it takes its own subjects and copies no more.
+    await js.publish("o.9", b"not copied")
+    ack = await js.publish("m.1", b"own")
+    assert (ack.stream, ack.seq) == ("M", 6)
+    await asyncio.sleep(0.3)  # a mirror would have copied o.9 by now
+    info = await api(nc, "$JS.API.STREAM.INFO.M")
+    assert "mirror" not in info and info["state"]["messages"] == 6
+    # And it can't become a mirror again.
+    reply = await api(nc, "$JS.API.STREAM.UPDATE.M", {**plain, "mirror": {"name": "O"}})
+    assert reply["error"]["err_code"] == 10055

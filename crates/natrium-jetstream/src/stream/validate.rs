@@ -548,7 +548,9 @@ pub fn check_update(
     if !cfg.deny_purge && old.deny_purge {
         return fail("stream configuration update can not cancel deny purge");
     }
-    if cfg.mirror != old.mirror {
+    // A mirror can be promoted to a normal stream by dropping its `mirror`
+    // (2.12), but a mirror can't be added, changed or given another origin.
+    if cfg.mirror.is_some() && cfg.mirror != old.mirror {
         return Err(ErrorId::StreamMirrorNotUpdatableErr.into());
     }
     if old.allow_msg_ttl && !cfg.allow_msg_ttl {

@@ -531,12 +531,9 @@ impl JetStream {
     ) -> Result<Arc<Stream>, natrium_jetstream::ApiError> {
         self.detach(existing);
         // The store outlives the old Stream value: reopen it under the new config.
-        existing.store.sync().map_err(store_failed)?;
-        existing.store.close().map_err(store_failed)?;
         let dir = self.stream_dir(&config.name);
         let stream = Arc::new(
-            Stream::open(config, existing.created, &dir, &self.file_options())
-                .map_err(store_failed)?,
+            Stream::reopen(existing, config, &dir, &self.file_options()).map_err(store_failed)?,
         );
         self.persist(&stream).map_err(store_failed)?;
         self.attach(&stream);
