@@ -111,6 +111,20 @@ async def test_consumer_reset_to_ack_floor_and_to_a_sequence(js_server, connect)
     assert bad["error"]["err_code"] == 10025 and bad["reset_seq"] == 0
     assert "delivered" not in bad
 
+    # Only deliver policies that start at a sequence take one, not below it.
+    for name, policy in [
+        ("NEW", {"deliver_policy": "new"}),
+        ("FROM5", {"deliver_policy": "by_start_sequence", "opt_start_seq": 5}),
+    ]:
+        body = {"stream_name": "S", "config": {"durable_name": name, "ack_policy": "explicit", **policy}}
+        await api(nc, f"$JS.API.CONSUMER.CREATE.S.{name}", body)
+    refused = [("NEW", 7, "invalid reset: not allowed"), ("FROM5", 3, "invalid reset: below start seq")]
+    for name, seq, description in refused:
+        reply = await api(nc, f"$JS.API.CONSUMER.RESET.S.{name}", {"seq": seq})
+        assert reply["error"] == {"code": 400, "err_code": 10204, "description": description}
+    assert (await api(nc, "$JS.API.CONSUMER.RESET.S.NEW"))["reset_seq"] == 11
+    assert (await api(nc, "$JS.API.CONSUMER.RESET.S.FROM5", {"seq": 7}))["reset_seq"] == 7
+
     # nats-server leaves a reset of an unknown consumer unanswered.
     with pytest.raises(nats.errors.TimeoutError):
         await nc.request("$JS.API.CONSUMER.RESET.S.NOPE", b"", timeout=0.5)

@@ -15,7 +15,7 @@ use natrium_jetstream::consumer::{
     ConsumerDeleteBody, ConsumerInfo, ConsumerInfoBody, ConsumerLimitsContext, ConsumerListBody,
     ConsumerNamesBody, ConsumerPauseBody, ConsumerPauseRequest, ConsumerResetBody,
     ConsumerResetRequest, ConsumerUnpinBody, ConsumerUnpinRequest, CreateConsumerRequest,
-    CreateOutcome, CreateSubject, SequenceInfo,
+    CreateOutcome, CreateSubject, DeliverPolicy, SequenceInfo,
 };
 use natrium_jetstream::errors::ErrorId;
 use natrium_jetstream::stream::ClusterInfo;
@@ -274,12 +274,13 @@ impl JetStream {
     ) -> Option<Result<ConsumerResetBody, ApiError>> {
         let stream = self.stream(stream)?;
         let consumer = self.consumer(&stream.config.name, name)?;
-        Some(ConsumerResetRequest::parse(body).map(|request| {
+        Some(ConsumerResetRequest::parse(body).and_then(|request| {
+            check_reset(&stream, &consumer.config, request.seq)?;
             let reset_seq = consumer.reset(request.seq);
-            ConsumerResetBody {
+            Ok(ConsumerResetBody {
                 info: Some(self.consumer_info(&stream, &consumer)),
                 reset_seq,
-            }
+            })
         }))
     }
 
@@ -310,5 +311,33 @@ impl JetStream {
             serde_json::json!({ "paused": until > 0, "pause_until": pause_until }),
         ));
         Ok(ConsumerPauseBody::at(request.pause_until, Timestamp::now()))
+    }
+}
+
+/// A reset to a sequence may not go where the deliver policy never would:
+/// only `all` and the start sequence or time policies take one, and not
+/// before their start.
+fn check_reset(stream: &Stream, config: &ConsumerConfig, seq: u64) -> Result<(), ApiError> {
+    if seq == 0 {
+        return Ok(());
+    }
+    let invalid = |why: &str| ApiError::with(ErrorId::ConsumerInvalidResetErr, &[("err", why)]);
+    match config.deliver_policy {
+        DeliverPolicy::All => Ok(()),
+        DeliverPolicy::ByStartSequence if seq < config.opt_start_seq => {
+            Err(invalid("below start seq"))
+        }
+        DeliverPolicy::ByStartSequence => Ok(()),
+        DeliverPolicy::ByStartTime => {
+            let start = config
+                .opt_start_time
+                .and_then(|t| t.unix_nanos())
+                .unwrap_or(0);
+            match stream.store.load_next(b">", seq) {
+                Ok(message) if message.timestamp < start => Err(invalid("below start time")),
+                _ => Ok(()),
+            }
+        }
+        _ => Err(invalid("not allowed")),
     }
 }
