@@ -217,3 +217,41 @@ async def test_mirror_promoted_to_a_normal_stream(js_server, connect, storage):
     # And it can't become a mirror again.
     reply = await api(nc, "$JS.API.STREAM.UPDATE.M", {**plain, "mirror": {"name": "O"}})
     assert reply["error"]["err_code"] == 10055
+
+
+async def test_republish_into_a_kv_bucket(js_server, connect):
+    """The "KV mirror via republish" pattern: `A.>` republished to `$KV.B.>`."""
+    nc = await connect(js_server())
+    js = nc.jetstream()
+    kv = await js.create_key_value(bucket="B")
+    config = {
+        "name": "A",
+        "subjects": ["A.>"],
+        "storage": "memory",
+        "republish": {"src": "A.>", "dest": "$KV.B.>"},
+    }
+    reply = await api(nc, "$JS.API.STREAM.CREATE.A", config)
+    assert "error" not in reply, reply
+    assert reply["config"]["republish"] == {"src": "A.>", "dest": "$KV.B.>"}
+    await js.publish("A.k1", b"v1")
+    await wait_messages(nc, "KV_B", 1)
+    assert (await kv.get("k1")).value == b"v1"
+
+
+async def test_kv_keys_with_unusual_tokens(js_server, connect):
+    """Keys nats-server stores and serves: wildcard characters as literal
+    tokens, punctuation, non-ASCII; direct get and MSG.GET find them."""
+    nc = await connect(js_server())
+    js = nc.jetstream()
+    await js.create_key_value(bucket="B", direct=True)
+    keys = ["$x", "a$b", "#", "%", "key=val", "-_/\\", "ü", "日本", "a:b", "{x}", "*", ">", "a.*", "a.>", ">.a", "*x"]
+    for seq, key in enumerate(keys, start=1):
+        subject = f"$KV.B.{key}"
+        ack = json.loads((await nc.request(subject, key.encode(), timeout=5)).data)
+        assert ack == {"stream": "KV_B", "seq": seq}, (key, ack)
+        direct = await nc.request(f"$JS.API.DIRECT.GET.KV_B.{subject}", b"", timeout=5)
+        assert direct.headers["Nats-Sequence"] == str(seq) and direct.data == key.encode(), key
+        got = await api(nc, "$JS.API.STREAM.MSG.GET.KV_B", {"seq": seq})
+        assert got["message"]["subject"] == subject
+    info = await api(nc, "$JS.API.STREAM.INFO.KV_B", {"subjects_filter": ">"})
+    assert sorted(info["state"]["subjects"]) == sorted(f"$KV.B.{k}" for k in keys)

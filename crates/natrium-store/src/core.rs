@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use natrium_subjects::matching::subject_matches_filter;
-use natrium_subjects::validate::{is_valid_literal_subject, subject_has_wildcard};
+use natrium_subjects::validate::{is_storable_subject, subject_has_wildcard};
 use parking_lot::RwLock;
 
 use crate::limits::{Discard, StoreLimits};
@@ -292,7 +292,7 @@ impl<B: Backend> Core<B> {
         ts: i64,
     ) -> Result<(u64, i64), StoreError> {
         self.check_open()?;
-        if !is_valid_literal_subject(subject) || subject.len() > u16::MAX as usize {
+        if !is_storable_subject(subject) || subject.len() > u16::MAX as usize {
             return Err(StoreError::BadSubject);
         }
         if let Some(max) = self.limits.max_msg_size() {

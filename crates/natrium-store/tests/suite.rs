@@ -115,13 +115,20 @@ fn store_and_load(mk: &Make) {
     // Caller-chosen timestamps are kept as given.
     let (s3, t3) = s.store_at(b"foo.bar", b"", b"x", None, 42).unwrap();
     assert_eq!((s3, t3, s.load(3).unwrap().timestamp), (3, 42, 42));
-    for bad in ["", "foo.*", "foo.>", "a..b", "has space"] {
+    for bad in ["", "a..b", ".a", "a.", "has space"] {
         assert!(matches!(
             s.store(bad.as_bytes(), b"", b"x", None),
             Err(StoreError::BadSubject)
         ));
     }
     assert_eq!(s.state(false).last_seq, 3);
+    // Wildcard tokens are stored literally (nats-server stores a publish
+    // to `foo.*` under that name).
+    for (i, literal) in ["foo.*", "foo.>", "a.>.b"].into_iter().enumerate() {
+        let (seq, _) = s.store(literal.as_bytes(), b"", b"x", None).unwrap();
+        assert_eq!(seq, 4 + i as u64);
+        assert_eq!(&s.load(seq).unwrap().subject[..], literal.as_bytes());
+    }
 }
 
 fn many_messages(mk: &Make) {
