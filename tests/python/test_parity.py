@@ -255,3 +255,27 @@ async def test_kv_keys_with_unusual_tokens(js_server, connect):
         assert got["message"]["subject"] == subject
     info = await api(nc, "$JS.API.STREAM.INFO.KV_B", {"subjects_filter": ">"})
     assert sorted(info["state"]["subjects"]) == sorted(f"$KV.B.{k}" for k in keys)
+
+
+async def test_pull_request_of_an_unsubscribed_inbox_stops_waiting(js_server, connect):
+    nc = await connect(js_server())
+    js = nc.jetstream()
+    await api(nc, "$JS.API.STREAM.CREATE.S", {"name": "S", "subjects": ["s.>"], "storage": "memory"})
+    config = {"durable_name": "C", "ack_policy": "explicit"}
+    await api(nc, "$JS.API.CONSUMER.CREATE.S.C", {"stream_name": "S", "config": config})
+    next_subject = "$JS.API.CONSUMER.MSG.NEXT.S.C"
+
+    gone = await nc.subscribe("inbox.gone")
+    await nc.publish(next_subject, json.dumps({"batch": 1, "expires": 60_000_000_000}).encode(), reply="inbox.gone")
+    await sync(nc)
+    assert (await api(nc, "$JS.API.CONSUMER.INFO.S.C"))["num_waiting"] == 1
+    await gone.unsubscribe()
+    await sync(nc)
+    assert (await api(nc, "$JS.API.CONSUMER.INFO.S.C"))["num_waiting"] == 0
+
+    live = await nc.subscribe("inbox.live")
+    await nc.publish(next_subject, json.dumps({"batch": 1, "expires": 10_000_000_000}).encode(), reply="inbox.live")
+    await sync(nc)
+    await js.publish("s.1", b"hello")
+    msg = await live.next_msg(timeout=10)
+    assert msg.data == b"hello"

@@ -143,6 +143,8 @@ impl JetStream {
     }
 
     pub(super) fn consumer_info(&self, stream: &Stream, consumer: &Consumer) -> ConsumerInfo {
+        // nats-server counts only requests someone still waits for.
+        consumer.drop_orphaned_requests(&|reply| self.client.has_interest(reply.as_bytes()));
         let snapshot = consumer.snapshot();
         let at = |nanos: i64| (nanos > 0).then(|| Timestamp::from_unix_nanos(nanos));
         let mut config = with_dynamic_metadata(

@@ -360,11 +360,7 @@ impl Consumer {
             }
             state.last_active = now;
         } else {
-            // A client that went away mid-fetch leaves no one to deliver to.
-            state
-                .waiting
-                .queue
-                .retain(|request| interest(&request.reply));
+            Self::drop_orphans(&mut state, interest);
         }
         let mut num_pending: Option<u64> = None;
         loop {
@@ -494,6 +490,22 @@ impl Consumer {
             }
             state.waiting.queue = kept;
         }
+    }
+
+    /// Forgets pull requests whose reply subject nobody listens to any
+    /// more (a fetch that timed out or was cancelled): they must not take
+    /// messages or count as waiting.
+    pub fn drop_orphaned_requests(&self, interest: &dyn Fn(&str) -> bool) {
+        if self.is_pull() {
+            Self::drop_orphans(&mut self.state.lock(), interest);
+        }
+    }
+
+    fn drop_orphans(state: &mut State, interest: &dyn Fn(&str) -> bool) {
+        state
+            .waiting
+            .queue
+            .retain(|request| interest(&request.reply));
     }
 
     /// Which waiting request the next message goes to, per the priority
