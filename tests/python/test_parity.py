@@ -279,3 +279,33 @@ async def test_pull_request_of_an_unsubscribed_inbox_stops_waiting(js_server, co
     await js.publish("s.1", b"hello")
     msg = await live.next_msg(timeout=10)
     assert msg.data == b"hello"
+
+
+async def test_max_age_also_ends_messages_with_a_longer_ttl(js_server, connect):
+    nc = await connect(js_server())
+    js = nc.jetstream()
+    config = {
+        "name": "S", "subjects": ["s.>"], "storage": "file", "allow_direct": True,
+        "allow_msg_ttl": True, "subject_delete_marker_ttl": 60_000_000_000, "max_age": 1_000_000_000,
+    }
+    assert "error" not in await api(nc, "$JS.API.STREAM.CREATE.S", config)
+    await js.publish("s.long", b"L", headers={"Nats-TTL": "90s"})
+    await js.publish("s.never", b"N", headers={"Nats-TTL": "never"})
+
+    async def direct(subject):
+        return await nc.request(f"$JS.API.DIRECT.GET.S.{subject}", b"", timeout=5)
+
+    first = await direct("s.long")
+    # Longer than the marker TTL: kept as given (a shorter one would be raised).
+    assert (first.headers["Nats-TTL"], first.headers["Nats-Sequence"], first.data) == ("90s", "1", b"L")
+    for _ in range(100):  # hang guard: max_age (1 s) passes, the marker takes its place
+        marker = await direct("s.long")
+        if marker.headers.get("Nats-Sequence") != "1":
+            break
+        await asyncio.sleep(0.1)
+    assert marker.headers["Nats-Marker-Reason"] == "MaxAge"
+    assert marker.headers["Nats-TTL"] == "1m0s" and marker.data == b""
+    kept = await direct("s.never")
+    assert (kept.headers["Nats-TTL"], kept.data) == ("never", b"N")
+    info = await api(nc, "$JS.API.STREAM.INFO.S", {"subjects_filter": ">"})
+    assert info["state"]["subjects"] == {"s.long": 1, "s.never": 1}

@@ -703,14 +703,15 @@ impl<B: Backend> Core<B> {
         let mut removed = 0;
         if let Some(age) = self.limits.max_age_nanos() {
             let cutoff = now.saturating_sub(age);
-            // Messages with their own TTL are exempt from max_age (ADR-43);
-            // timestamps ascend, so stop at the first young enough message.
+            // max_age applies to messages with a TTL too (whichever comes
+            // first, as nats-server); only `Nats-TTL: never` is exempt.
+            // Timestamps ascend, so stop at the first young enough message.
             let due: Vec<u64> = self
                 .entries
                 .iter()
                 .enumerate()
                 .filter_map(|(i, e)| e.as_ref().map(|e| (self.base + i as u64, e)))
-                .filter(|(_, e)| e.expiry == NO_TTL)
+                .filter(|(_, e)| e.expiry != NEVER)
                 .take_while(|(_, e)| e.ts <= cutoff)
                 .map(|(s, _)| s)
                 .collect();
@@ -775,7 +776,7 @@ impl<B: Backend> Core<B> {
             self.entries
                 .iter()
                 .flatten()
-                .find(|e| e.expiry == NO_TTL)
+                .find(|e| e.expiry != NEVER)
                 .map(|e| e.ts.saturating_add(age))
         });
         let by_ttl = self.ttls.first().map(|&(d, _)| d);
