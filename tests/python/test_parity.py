@@ -309,3 +309,42 @@ async def test_max_age_also_ends_messages_with_a_longer_ttl(js_server, connect):
     assert (kept.headers["Nats-TTL"], kept.data) == ("never", b"N")
     info = await api(nc, "$JS.API.STREAM.INFO.S", {"subjects_filter": ">"})
     assert info["state"]["subjects"] == {"s.long": 1, "s.never": 1}
+
+
+async def test_stream_info_is_stable_from_create_to_info_and_across_a_restart(js_server, connect):
+    config = {"name": "S", "subjects": ["s.>"], "storage": "file", "compression": "s2", "max_msgs": 100}
+    server = js_server("-n", "N1")
+    nc = await connect(server)
+    created = await api(nc, "$JS.API.STREAM.CREATE.S", config)
+    info = await api(nc, "$JS.API.STREAM.INFO.S")
+    again = await api(nc, "$JS.API.STREAM.CREATE.S", config)
+    updated = await api(nc, "$JS.API.STREAM.UPDATE.S", config)
+    listed = (await api(nc, "$JS.API.STREAM.LIST"))["streams"][0]
+    assert created["did_create"] and again["did_create"]
+    for reply in (created, again, updated, listed):
+        assert reply["created"] == info["created"]
+        assert reply["state"] == info["state"]
+        assert "cluster" not in reply, "only STREAM.INFO names the leader"
+    assert info["cluster"] == {"leader": "N1"}
+    for reply in (created, again, updated):
+        assert reply["config"] == info["config"]
+    assert info["config"]["compression"] == "s2"
+    # The list shows the stored config: only the required API level.
+    assert listed["config"]["metadata"] == {"_nats.req.level": "0"}
+    assert {**listed["config"], "metadata": info["config"]["metadata"]} == info["config"]
+
+    consumer = {"stream_name": "S", "config": {"durable_name": "C"}}
+    c_created = await api(nc, "$JS.API.CONSUMER.CREATE.S.C", consumer)
+    c_info = await api(nc, "$JS.API.CONSUMER.INFO.S.C")
+    assert c_created["config"] == c_info["config"] and c_created["created"] == c_info["created"]
+    assert "cluster" not in c_created and "cluster" not in c_info
+    info = await api(nc, "$JS.API.STREAM.INFO.S")
+    await nc.close()
+
+    server.stop()
+    nc = await connect(js_server("-n", "N1"))
+    after = await api(nc, "$JS.API.STREAM.INFO.S")
+    for key in ("config", "created", "state", "cluster"):
+        assert after[key] == info[key], key
+    c_after = await api(nc, "$JS.API.CONSUMER.INFO.S.C")
+    assert (c_after["config"], c_after["created"]) == (c_info["config"], c_info["created"])

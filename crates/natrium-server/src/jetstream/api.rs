@@ -15,7 +15,9 @@ use natrium_jetstream::api::{
     StreamMsgGetBody, StreamNamesBody, StreamPurgeBody, StreamUpdateBody,
 };
 use natrium_jetstream::errors::ErrorId;
-use natrium_jetstream::stream::metadata::{same_ignoring_server_metadata, set_server_metadata};
+use natrium_jetstream::stream::metadata::{
+    same_ignoring_server_metadata, set_server_metadata, META_LEVEL, META_VERSION,
+};
 use natrium_jetstream::stream::ClusterInfo;
 use natrium_jetstream::stream::StreamConfigRequest;
 use natrium_jetstream::stream::{check_config, check_subject_name, check_update, CheckOptions};
@@ -209,9 +211,10 @@ impl JetStream {
         super::stream::mappings(&config)?;
         if let Some(existing) = self.stream(name) {
             if same_ignoring_server_metadata(&existing.config, &config) {
+                // nats-server says did_create for the repeat too.
                 return Ok(StreamCreateBody {
                     info: Some(self.info(&existing, &StreamInfoRequest::default())),
-                    did_create: false,
+                    did_create: true,
                 });
             }
             return Err(ErrorId::StreamNameExistErr.into());
@@ -346,7 +349,13 @@ impl JetStream {
     fn stream_info_request(&self, name: &str, body: &[u8]) -> Result<StreamInfoBody, ApiError> {
         let request: StreamInfoRequest = parse(body)?;
         let stream = self.stream(name).ok_or(ErrorId::StreamNotFoundErr)?;
-        let (info, paged) = self.info_paged(&stream, &request);
+        let (mut info, paged) = self.info_paged(&stream, &request);
+        // Only STREAM.INFO names the leader (nats-server leaves it out of
+        // create, update and list replies when not clustered).
+        info.cluster = Some(ClusterInfo {
+            leader: self.server_name.clone(),
+            ..ClusterInfo::default()
+        });
         Ok(StreamInfoBody {
             paged,
             info: Some(info),
@@ -397,10 +406,6 @@ impl JetStream {
                 consumer_count: self.consumer_count(Some(&stream.config.name)) as u64,
             },
             domain: self.domain.clone(),
-            cluster: Some(ClusterInfo {
-                leader: self.server_name.clone(),
-                ..ClusterInfo::default()
-            }),
             mirror: self.mirror_info(stream),
             sources: self.sources_info(stream),
             timestamp: Timestamp::now(),
@@ -464,7 +469,13 @@ impl JetStream {
         );
         let infos = streams[paged.range()]
             .iter()
-            .map(|s| self.info(s, &StreamInfoRequest::default()))
+            .map(|s| {
+                let mut info = self.info(s, &StreamInfoRequest::default());
+                // The list shows configs as stored: no version keys.
+                info.config.metadata.remove(META_VERSION);
+                info.config.metadata.remove(META_LEVEL);
+                info
+            })
             .collect();
         Ok(StreamListBody {
             paged,

@@ -18,7 +18,7 @@ use natrium_jetstream::consumer::{
     CreateOutcome, CreateSubject, DeliverPolicy, SequenceInfo,
 };
 use natrium_jetstream::errors::ErrorId;
-use natrium_jetstream::stream::ClusterInfo;
+use natrium_jetstream::stream::metadata::{META_LEVEL, META_VERSION};
 use natrium_jetstream::{ApiError, Paged, Timestamp};
 
 use super::consumer::{Consumer, Outgoing};
@@ -174,10 +174,8 @@ impl JetStream {
             num_redelivered: snapshot.num_redelivered,
             num_waiting: snapshot.num_waiting,
             num_pending: consumer.num_pending(stream),
-            cluster: Some(ClusterInfo {
-                leader: self.server_name.clone(),
-                ..ClusterInfo::default()
-            }),
+            // No `cluster`: nats-server reports none for consumers when not
+            // clustered.
             push_bound: !consumer.is_pull(),
             timestamp: Timestamp::now(),
             ..ConsumerInfo::default()
@@ -241,7 +239,15 @@ impl JetStream {
         let paged = Paged::new(consumers.len(), offset, natrium_jetstream::api::LIST_LIMIT);
         let infos = consumers[paged.range()]
             .iter()
-            .map(|c| self.consumer_info(&stream, c))
+            .map(|c| {
+                let mut info = self.consumer_info(&stream, c);
+                // The list shows configs as stored: no version keys.
+                if let Some(config) = info.config.as_mut() {
+                    config.metadata.remove(META_VERSION);
+                    config.metadata.remove(META_LEVEL);
+                }
+                info
+            })
             .collect();
         Ok(ConsumerListBody {
             paged,
