@@ -348,3 +348,63 @@ async def test_stream_info_is_stable_from_create_to_info_and_across_a_restart(js
         assert after[key] == info[key], key
     c_after = await api(nc, "$JS.API.CONSUMER.INFO.S.C")
     assert (c_after["config"], c_after["created"]) == (c_info["config"], c_info["created"])
+
+
+async def test_source_fed_by_a_durable_consumer_of_the_origin(js_server, connect):
+    """ADR-58 (2.14): `sources[].consumer` names a durable consumer the
+    origin's owner created; it is stored and reported, and it is what feeds
+    the source (a work-queue origin is emptied as its messages are copied)."""
+    nc = await connect(js_server())
+    js = nc.jetstream()
+    origin = {"name": "O", "subjects": ["o.>"], "storage": "memory", "retention": "workqueue"}
+    assert "error" not in await api(nc, "$JS.API.STREAM.CREATE.O", origin)
+    for i in range(3):
+        await js.publish(f"o.{i}", b"x")
+    feeder = {
+        "durable_name": "X", "deliver_subject": "ds.x", "ack_policy": "flow_control",
+        "flow_control": True, "idle_heartbeat": 1_000_000_000, "filter_subject": "o.>",
+    }
+    reply = await api(nc, "$JS.API.CONSUMER.CREATE.O.X", {"stream_name": "O", "config": feeder})
+    assert "error" not in reply, reply
+
+    # Invalid consumer settings are refused (10215 for sources, 10213 for mirrors).
+    good = {"name": "X", "deliver_subject": "ds.x"}
+    for bad in [
+        {"name": "O", "consumer": {"name": "X"}},
+        {"name": "O", "consumer": {"name": "a.b", "deliver_subject": "ds.x"}},
+        {"name": "O", "consumer": {"name": "X", "deliver_subject": "ds.*"}},
+        {"name": "O", "consumer": good, "filter_subject": "o.1"},
+        {"name": "O", "consumer": good, "opt_start_seq": 2},
+    ]:
+        reply = await api(nc, "$JS.API.STREAM.CREATE.BAD", {"name": "BAD", "storage": "memory", "sources": [bad]})
+        assert reply["error"]["err_code"] == 10215, bad
+    reply = await api(nc, "$JS.API.STREAM.CREATE.BAD", {"name": "BAD", "storage": "memory", "mirror": {"name": "O", "consumer": {"name": "X"}}})
+    assert reply["error"]["err_code"] == 10213
+
+    sources = [{"name": "O", "consumer": good}]
+    reply = await api(nc, "$JS.API.STREAM.CREATE.S", {"name": "S", "storage": "memory", "sources": sources})
+    assert "error" not in reply, reply
+    assert reply["config"]["sources"] == sources
+    await wait_messages(nc, "S", 3)
+    for i in range(3, 5):
+        await js.publish(f"o.{i}", b"y")
+    info = await wait_messages(nc, "S", 5)
+    assert info["config"]["sources"] == sources
+    first = await api(nc, "$JS.API.STREAM.MSG.GET.S", {"seq": 1})
+    assert first["message"]["subject"] == "o.0"
+    for _ in range(100):  # hang guard: the copied messages leave the work queue
+        if (await api(nc, "$JS.API.STREAM.INFO.O"))["state"]["messages"] == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert (await api(nc, "$JS.API.STREAM.INFO.O"))["state"]["messages"] == 0
+    consumer = await api(nc, "$JS.API.CONSUMER.INFO.O.X")
+    assert consumer["delivered"]["stream_seq"] == 5 and consumer["ack_floor"]["stream_seq"] == 5
+    assert consumer["num_pending"] == 0 and consumer["num_ack_pending"] == 0
+
+    # A source whose consumer does not exist (yet) copies nothing.
+    await js.publish("o.9", b"z")
+    missing = [{"name": "O", "consumer": {"name": "NOPE", "deliver_subject": "ds.nope"}}]
+    assert "error" not in await api(nc, "$JS.API.STREAM.CREATE.S2", {"name": "S2", "storage": "memory", "sources": missing})
+    await wait_messages(nc, "S", 6)  # the live source goes on meanwhile
+    await asyncio.sleep(0.3)
+    assert (await api(nc, "$JS.API.STREAM.INFO.S2"))["state"]["messages"] == 0

@@ -11,15 +11,24 @@
 //! rename what is copied; `opt_start_seq`/`opt_start_time` say where to
 //! begin. Sources naming a stream of another domain (`external`) are kept
 //! in the configuration but not followed.
+//!
+//! A source with a `consumer` (ADR-58, 2.14) is fed by that durable
+//! consumer of the origin, which its owner creates: nothing is copied while
+//! it does not exist; copying follows its position and filter, and what is
+//! copied counts as delivered and acknowledged by it, so a work-queue or
+//! interest origin lets go of those messages (nats-server does this with
+//! flow-control acks over the consumer's deliver subject; in one process
+//! the origin's store is read directly, as for every source).
 
 use std::sync::Arc;
 
 use natrium_jetstream::headers::{HeaderBlock, HeaderBuilder, STREAM_SOURCE};
-use natrium_jetstream::stream::{StreamSource, StreamSourceInfo};
+use natrium_jetstream::stream::{RetentionPolicy, StreamSource, StreamSourceInfo};
 use natrium_store::{StoreError, StoredMessage};
 use natrium_subjects::SubjectMapping;
 use tracing::warn;
 
+use super::consumer::Consumer;
 use super::stream::Stream;
 use super::JetStream;
 
@@ -73,13 +82,30 @@ impl JetStream {
                 let Some(origin) = self.stream(&source.name) else {
                     continue;
                 };
-                match copy_source(
-                    &stream,
+                let feeder = match &source.consumer {
+                    Some(consumer) => match self.consumer(&source.name, &consumer.name) {
+                        Some(feeder) => Some(feeder),
+                        None => continue,
+                    },
+                    None => None,
+                };
+                let others: Vec<Arc<Consumer>> = match &feeder {
+                    Some(feeder) if origin.config.retention == RetentionPolicy::Interest => self
+                        .consumers_of(&source.name)
+                        .into_iter()
+                        .filter(|c| c.name != feeder.name)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let copy = Copy {
+                    stream: &stream,
                     source,
-                    &state.routes[index],
-                    &mut state.progress[index],
-                    &origin,
-                ) {
+                    routes: &state.routes[index],
+                    origin: &origin,
+                    feeder: feeder.as_deref(),
+                    others: &others,
+                };
+                match copy.run(&mut state.progress[index]) {
                     Ok(n) => copied += n,
                     Err(err) => warn!(
                         "Stream {:?}: copying from source {:?} stopped: {err}",
@@ -219,61 +245,109 @@ fn source_header(message: &StoredMessage) -> Option<(String, u64, String, String
     Some((name, seq, filter, destination))
 }
 
-/// Copies what `source` (with its compiled `routes`) has that `stream`
-/// lacks, advancing `at`; returns how many.
-fn copy_source(
-    stream: &Stream,
-    source: &StreamSource,
-    routes: &[Route],
-    at: &mut SourceProgress,
-    origin: &Stream,
-) -> Result<usize, StoreError> {
-    let since = source
-        .opt_start_time
-        .and_then(|t| t.unix_nanos())
-        .unwrap_or(i64::MIN);
-    let mut next = start(source, at.last_seq);
-    let mut copied = 0;
-    while copied < COPY_PER_ROUND {
-        // The earliest message any of the source's filters takes.
-        let found = routes
-            .iter()
-            .filter_map(|route| {
-                origin
-                    .store
-                    .load_next(route.filter.as_bytes(), next)
-                    .ok()
-                    .map(|m| (m, route))
-            })
-            .min_by_key(|(m, _)| m.seq);
-        let Some((message, route)) = found else {
-            break;
-        };
-        next = message.seq + 1;
-        at.last_seq = message.seq;
-        if message.timestamp < since {
-            continue;
+/// One source's copying round: into `stream`, from `origin`, through the
+/// source's compiled `routes` and, when it has one, its feeding consumer.
+struct Copy<'a> {
+    stream: &'a Stream,
+    source: &'a StreamSource,
+    routes: &'a [Route],
+    origin: &'a Stream,
+    feeder: Option<&'a Consumer>,
+    /// The origin's other consumers, when it keeps messages by interest.
+    others: &'a [Arc<Consumer>],
+}
+
+impl Copy<'_> {
+    /// Copies what the source has that the stream lacks, advancing `at`;
+    /// returns how many.
+    fn run(&self, at: &mut SourceProgress) -> Result<usize, StoreError> {
+        let source = self.source;
+        let since = source
+            .opt_start_time
+            .and_then(|t| t.unix_nanos())
+            .unwrap_or(i64::MIN);
+        let mut next = start(source, at.last_seq);
+        if let Some(feeder) = self.feeder {
+            next = next.max(feeder.next_seq());
         }
-        let original = String::from_utf8_lossy(&message.subject).into_owned();
-        let subject = route
-            .mapping
-            .as_ref()
-            .and_then(|m| m.apply(&original))
-            .unwrap_or_else(|| original.clone());
-        let marker = format!(
-            "{} {} {} {} {original}",
-            source.name, message.seq, route.filter, route.destination
-        );
-        let builder = match HeaderBlock::parse(&message.headers) {
-            Ok(block) if !message.headers.is_empty() => HeaderBuilder::from_block(&block),
-            _ => HeaderBuilder::new(),
-        };
-        let headers = builder.add(STREAM_SOURCE, &marker).finish();
-        stream
-            .store
-            .store(subject.as_bytes(), &headers, &message.payload, None)?;
-        copied += 1;
+        let mut copied = 0;
+        let mut taken = Vec::new();
+        while copied < COPY_PER_ROUND {
+            // The earliest message any of the source's filters takes.
+            let found = self
+                .routes
+                .iter()
+                .filter_map(|route| {
+                    self.origin
+                        .store
+                        .load_next(route.filter.as_bytes(), next)
+                        .ok()
+                        .map(|m| (m, route))
+                })
+                .min_by_key(|(m, _)| m.seq);
+            let Some((message, route)) = found else {
+                break;
+            };
+            next = message.seq + 1;
+            at.last_seq = message.seq;
+            if message.timestamp < since
+                || self
+                    .feeder
+                    .is_some_and(|f| !f.needs(message.seq, &message.subject))
+            {
+                continue;
+            }
+            let original = String::from_utf8_lossy(&message.subject).into_owned();
+            let subject = route
+                .mapping
+                .as_ref()
+                .and_then(|m| m.apply(&original))
+                .unwrap_or_else(|| original.clone());
+            let marker = format!(
+                "{} {} {} {} {original}",
+                source.name, message.seq, route.filter, route.destination
+            );
+            let builder = match HeaderBlock::parse(&message.headers) {
+                Ok(block) if !message.headers.is_empty() => HeaderBuilder::from_block(&block),
+                _ => HeaderBuilder::new(),
+            };
+            let headers = builder.add(STREAM_SOURCE, &marker).finish();
+            self.stream
+                .store
+                .store(subject.as_bytes(), &headers, &message.payload, None)?;
+            taken.push(message.seq);
+            copied += 1;
+        }
+        let now = natrium_store::now_nanos();
+        at.active = now;
+        if let (Some(feeder), Some(&last)) = (self.feeder, taken.last()) {
+            feeder.acknowledge_through(last, taken.len() as u64, now);
+            self.retire(&taken)?;
+        }
+        Ok(copied)
     }
-    at.active = natrium_store::now_nanos();
-    Ok(copied)
+
+    /// What the feeding consumer took leaves a work-queue origin, and an
+    /// interest origin once no other consumer needs it.
+    fn retire(&self, taken: &[u64]) -> Result<(), StoreError> {
+        let retention = self.origin.config.retention;
+        if retention == RetentionPolicy::Limits {
+            return Ok(());
+        }
+        for &seq in taken {
+            let keep = retention == RetentionPolicy::Interest
+                && self
+                    .origin
+                    .store
+                    .load(seq)
+                    .is_ok_and(|m| self.others.iter().any(|c| c.needs(seq, &m.subject)));
+            if !keep {
+                match self.origin.store.remove(seq, false) {
+                    Ok(_) | Err(StoreError::NotFound | StoreError::Deleted) => {}
+                    Err(err) => return Err(err),
+                }
+            }
+        }
+        self.origin.store.flush()
+    }
 }

@@ -910,6 +910,32 @@ impl Consumer {
         self.state.lock().last_active = now;
     }
 
+    /// Where a consumer feeding a stream's source (ADR-58) stands: the
+    /// next stream sequence it would deliver.
+    pub fn next_seq(&self) -> u64 {
+        self.state.lock().next_seq
+    }
+
+    /// The stream it feeds stored everything it took up to `seq` (`count`
+    /// messages): delivered and acknowledged at once, as the flow-control
+    /// acks of a sourcing server do.
+    pub fn acknowledge_through(&self, seq: u64, count: u64, now: i64) {
+        let mut state = self.state.lock();
+        if seq < state.next_seq {
+            return;
+        }
+        state.next_seq = seq + 1;
+        let consumer_seq = state.delivered.0 + count;
+        state.delivered = (consumer_seq, seq);
+        state.last_delivered_at = now;
+        state.last_ack_at = now;
+        state.last_active = now;
+        if state.pending.is_empty() {
+            state.ack_floor = state.delivered;
+        }
+        state.dirty = true;
+    }
+
     /// `CONSUMER.RESET`: delivery starts over at stream sequence `seq` (`0`:
     /// just past the ack floor), as if nothing had been delivered before it:
     /// pending acks and redelivery counts are dropped and consumer
