@@ -222,7 +222,8 @@ pub trait MessageStore: Send + Sync {
     /// Makes everything acknowledged so far durable.
     fn sync(&self) -> Result<(), StoreError>;
 
-    /// Flushes, syncs and refuses further use with [`StoreError::Closed`].
+    /// Flushes (syncs too under [`SyncPolicy::Always`]) and refuses further
+    /// use with [`StoreError::Closed`].
     fn close(&self) -> Result<(), StoreError>;
 }
 

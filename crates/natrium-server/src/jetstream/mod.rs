@@ -710,12 +710,13 @@ impl JetStream {
         }
     }
 
-    /// Stops serving and closes every store (synced first).
+    /// Stops serving and closes every store: written out to the OS, and
+    /// fsynced only as the sync policy asks (nats-server's stop), so a stop
+    /// right after heavy writes does not wait for the disk.
     pub fn shutdown(&self) {
         info!("Initiating JetStream Shutdown...");
         self.client.close();
         self.save_consumers();
-        self.sync_all();
         let streams: Vec<_> = self.streams.lock().values().cloned().collect();
         for stream in streams {
             let _ = stream.store.close();

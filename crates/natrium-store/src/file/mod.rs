@@ -448,7 +448,15 @@ impl Backend for FileBackend {
     fn close(&mut self, marker: &Marker) -> Result<(), StoreError> {
         self.candidates.extend(self.segs.iter().map(|s| s.id));
         self.reclaim(marker)?;
-        self.sync_active()
+        // Durable as the policy says, no more: under a sync interval what
+        // was written since the last sync is handed to the OS (it survives
+        // the process) but not fsynced, as nats-server closes its blocks.
+        // Fsyncing everything written since then made a stop right after
+        // heavy writes take as long as writing it to disk.
+        match self.opts.sync {
+            SyncPolicy::Always => self.sync_active(),
+            SyncPolicy::Interval(_) => self.flush(),
+        }
     }
 }
 
