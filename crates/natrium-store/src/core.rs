@@ -104,10 +104,10 @@ pub(crate) struct EntryMeta {
     pub has_headers: bool,
 }
 
+/// Kept per stored message, so kept small: 24 bytes with a file store's
+/// location (a per-message TTL lives in `Core::expiries`; most have none).
 struct Entry<L> {
     ts: i64,
-    /// `NO_TTL`, `NEVER`, or the deadline in unix nanos.
-    expiry: i64,
     /// What the message counts for in `bytes` (under 4 GiB: records are).
     size: u32,
     subject: u32,
@@ -115,6 +115,9 @@ struct Entry<L> {
     has_headers: bool,
     loc: L,
 }
+
+// Guards the index's per-message cost (1M stored messages: 24 MB).
+const _: () = assert!(std::mem::size_of::<Option<Entry<u32>>>() <= 24);
 
 #[derive(Default)]
 struct SubjectSlot {
@@ -162,6 +165,8 @@ pub(crate) struct Core<B: Backend> {
     free_ids: Vec<u32>,
     /// Finite per-message deadlines, soonest first.
     ttls: BTreeSet<(i64, u64)>,
+    /// Each message with a TTL: its deadline, or `NEVER` (absent: `NO_TTL`).
+    expiries: HashMap<u64, i64>,
     closed: bool,
 }
 
@@ -180,6 +185,7 @@ impl<B: Backend> Core<B> {
             by_name: HashMap::new(),
             free_ids: Vec::new(),
             ttls: BTreeSet::new(),
+            expiries: HashMap::new(),
             closed: false,
         }
     }
@@ -255,15 +261,17 @@ impl<B: Backend> Core<B> {
         }
         self.entries.push_back(Some(Entry {
             ts,
-            expiry,
             size: size.min(u32::MAX as u64) as u32,
             subject: sid,
             has_headers,
             loc,
         }));
         self.subjects[sid as usize].seqs.push_back(seq);
-        if expiry != NO_TTL && expiry != NEVER {
-            self.ttls.insert((expiry, seq));
+        if expiry != NO_TTL {
+            self.expiries.insert(seq, expiry);
+            if expiry != NEVER {
+                self.ttls.insert((expiry, seq));
+            }
         }
         self.msgs += 1;
         self.bytes += size;
@@ -426,8 +434,8 @@ impl<B: Backend> Core<B> {
     fn forget(&mut self, seq: u64, entry: &Entry<B::Loc>) {
         self.msgs -= 1;
         self.bytes -= entry.size as u64;
-        if entry.expiry != NO_TTL && entry.expiry != NEVER {
-            self.ttls.remove(&(entry.expiry, seq));
+        if let Some(expiry) = self.expiries.remove(&seq) {
+            self.ttls.remove(&(expiry, seq));
         }
         let slot = &mut self.subjects[entry.subject as usize];
         if slot.seqs.front() == Some(&seq) {
@@ -711,7 +719,7 @@ impl<B: Backend> Core<B> {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, e)| e.as_ref().map(|e| (self.base + i as u64, e)))
-                .filter(|(_, e)| e.expiry != NEVER)
+                .filter(|&(s, _)| !self.never_expires(s))
                 .take_while(|(_, e)| e.ts <= cutoff)
                 .map(|(s, _)| s)
                 .collect();
@@ -771,13 +779,19 @@ impl<B: Backend> Core<B> {
         }))
     }
 
+    /// `Nats-TTL: never`: exempt from max_age.
+    fn never_expires(&self, seq: u64) -> bool {
+        !self.expiries.is_empty() && self.expiries.get(&seq) == Some(&NEVER)
+    }
+
     fn next_expiry(&self) -> Option<i64> {
         let by_age = self.limits.max_age_nanos().and_then(|age| {
             self.entries
                 .iter()
-                .flatten()
-                .find(|e| e.expiry != NEVER)
-                .map(|e| e.ts.saturating_add(age))
+                .enumerate()
+                .filter_map(|(i, e)| e.as_ref().map(|e| (self.base + i as u64, e)))
+                .find(|&(s, _)| !self.never_expires(s))
+                .map(|(_, e)| e.ts.saturating_add(age))
         });
         let by_ttl = self.ttls.first().map(|&(d, _)| d);
         by_age.into_iter().chain(by_ttl).min()

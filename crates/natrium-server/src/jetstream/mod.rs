@@ -244,6 +244,7 @@ impl JetStream {
         }
         let _ = jetstream.direct_sids.set(direct_sids);
         jetstream.restore_streams();
+        release_recovery_memory();
         let worker = jetstream.clone();
         std::thread::Builder::new()
             .name("jetstream".to_string())
@@ -730,6 +731,18 @@ fn store_failed(err: StoreError) -> natrium_jetstream::ApiError {
         natrium_jetstream::errors::ErrorId::StreamStoreFailedF,
         &[("err", &err.to_string())],
     )
+}
+
+/// Hands back to the OS the heap that reading the stores left free (their
+/// scans build large temporary lists; glibc keeps such memory otherwise,
+/// and a server restarted on a big store would hold it for good).
+fn release_recovery_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap pages; it touches no live
+    // allocation.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// `$XDG_DATA_HOME/natrium`, else `~/.local/share/natrium`, else the temp dir.
