@@ -26,6 +26,7 @@ use natrium_subjects::validate::{is_storable_subject, subject_has_wildcard};
 use parking_lot::RwLock;
 
 use crate::limits::{Discard, StoreLimits};
+use crate::seqs::SeqList;
 use crate::{now_nanos, Emptied, PurgeRequest, StoreError, StoredMessage, StreamState, TTL_NEVER};
 
 /// Entry expiry value for "no TTL: max_age applies".
@@ -122,7 +123,7 @@ const _: () = assert!(std::mem::size_of::<Option<Entry<u32>>>() <= 24);
 #[derive(Default)]
 struct SubjectSlot {
     name: Bytes,
-    seqs: VecDeque<u64>,
+    seqs: SeqList,
 }
 
 enum Filter<'a> {
@@ -234,7 +235,7 @@ impl<B: Backend> Core<B> {
             None => {
                 self.subjects.push(SubjectSlot {
                     name: name.clone(),
-                    seqs: VecDeque::new(),
+                    seqs: SeqList::default(),
                 });
                 (self.subjects.len() - 1) as u32
             }
@@ -385,7 +386,7 @@ impl<B: Backend> Core<B> {
             };
             for id in ids {
                 while self.subjects[id as usize].seqs.len() as u64 > max {
-                    let Some(&oldest) = self.subjects[id as usize].seqs.front() else {
+                    let Some(oldest) = self.subjects[id as usize].seqs.front() else {
                         break;
                     };
                     removed += self.remove_seq(oldest, RemoveMode::Tombstone)? as u64;
@@ -438,10 +439,10 @@ impl<B: Backend> Core<B> {
             self.ttls.remove(&(expiry, seq));
         }
         let slot = &mut self.subjects[entry.subject as usize];
-        if slot.seqs.front() == Some(&seq) {
+        if slot.seqs.front() == Some(seq) {
             slot.seqs.pop_front();
-        } else if let Ok(pos) = slot.seqs.binary_search(&seq) {
-            slot.seqs.remove(pos);
+        } else {
+            slot.seqs.remove(seq);
         }
         if slot.seqs.is_empty() {
             let name = std::mem::take(&mut slot.name);
@@ -490,7 +491,7 @@ impl<B: Backend> Core<B> {
         } else {
             let mut seqs: Vec<u64> = self
                 .matching_ids(&filter)
-                .flat_map(|id| self.subjects[id as usize].seqs.iter().copied())
+                .flat_map(|id| self.subjects[id as usize].seqs.iter())
                 .collect();
             seqs.sort_unstable();
             let removable = seqs.len() - (req.keep.unwrap_or(0) as usize).min(seqs.len());
@@ -571,7 +572,7 @@ impl<B: Backend> Core<B> {
                 .matching_ids(&filter)
                 .filter_map(|id| {
                     let seqs = &self.subjects[id as usize].seqs;
-                    seqs.get(seqs.partition_point(|&s| s < start)).copied()
+                    seqs.get(seqs.count_below(start))
                 })
                 .min(),
             _ => self.scan_from(start, |e| {
@@ -604,7 +605,7 @@ impl<B: Backend> Core<B> {
                 .map(|i| self.base + i as u64),
             _ => self
                 .matching_ids(&filter)
-                .filter_map(|id| self.subjects[id as usize].seqs.back().copied())
+                .filter_map(|id| self.subjects[id as usize].seqs.back())
                 .max(),
         };
         let seq = found.ok_or(StoreError::NotFound)?;
@@ -668,7 +669,7 @@ impl<B: Backend> Core<B> {
                     self.subjects[id as usize]
                         .seqs
                         .back()
-                        .is_some_and(|&s| s >= start)
+                        .is_some_and(|s| s >= start)
                 })
                 .count() as u64;
         }
@@ -680,7 +681,7 @@ impl<B: Backend> Core<B> {
             self.matching_ids(&filter)
                 .map(|id| {
                     let seqs = &self.subjects[id as usize].seqs;
-                    (seqs.len() - seqs.partition_point(|&s| s < start)) as u64
+                    (seqs.len() - seqs.count_below(start)) as u64
                 })
                 .sum()
         } else {

@@ -24,6 +24,7 @@ mod core;
 pub mod file;
 pub mod limits;
 pub mod memory;
+mod seqs;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

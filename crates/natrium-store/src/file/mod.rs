@@ -162,8 +162,10 @@ impl FileBackend {
                 }
             }
         }
-        if let Some(old) = self.segs.last() {
+        if let Some(old) = self.segs.last_mut() {
             self.candidates.insert(old.id);
+            // Full: its index of offsets grows no more.
+            old.offsets.shrink_to_fit();
         }
         let id = self.segs.last().map_or(1, |s| s.id + 1);
         let mut seg = Segment::open(&self.dir, id, marker.last_seq + 1, true)?;
@@ -480,10 +482,16 @@ impl FileStore {
         let msgs = dir.join("msgs");
         std::fs::create_dir_all(&msgs).map_err(|e| StoreError::io(&msgs, e))?;
         let scanned = recovery::scan_dir(&msgs)?;
+        let mut segs = scanned.segs;
+        // Only the last segment is written to: the others' indexes are final.
+        let sealed = segs.len().saturating_sub(1);
+        for seg in &mut segs[..sealed] {
+            seg.offsets.shrink_to_fit();
+        }
         let mut backend = FileBackend {
             dir: msgs,
             opts,
-            segs: scanned.segs,
+            segs,
             pending: Vec::new(),
             unsynced: false,
             unsynced_segments: Vec::new(),
