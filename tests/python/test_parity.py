@@ -408,3 +408,19 @@ async def test_source_fed_by_a_durable_consumer_of_the_origin(js_server, connect
     await wait_messages(nc, "S", 6)  # the live source goes on meanwhile
     await asyncio.sleep(0.3)
     assert (await api(nc, "$JS.API.STREAM.INFO.S2"))["state"]["messages"] == 0
+
+    # Only a flow-control consumer feeds a source; another says why in the source info.
+    await api(nc, "$JS.API.STREAM.CREATE.L", {"name": "L", "subjects": ["l.>"], "storage": "memory"})
+    await js.publish("l.1", b"w")
+    explicit = {"durable_name": "E", "deliver_subject": "ds.e", "ack_policy": "explicit"}
+    assert "error" not in await api(nc, "$JS.API.CONSUMER.CREATE.L.E", {"stream_name": "L", "config": explicit})
+    wrong = [{"name": "L", "consumer": {"name": "E", "deliver_subject": "ds.e"}}]
+    assert "error" not in await api(nc, "$JS.API.STREAM.CREATE.S3", {"name": "S3", "storage": "memory", "sources": wrong})
+    for _ in range(100):  # hang guard: the error shows once the source was looked at
+        info = await api(nc, "$JS.API.STREAM.INFO.S3")
+        if info["sources"][0].get("error"):
+            break
+        await asyncio.sleep(0.05)
+    assert info["state"]["messages"] == 0
+    assert info["sources"][0]["error"]["err_code"] == 10217
+    assert info["sources"][0]["active"] == -1

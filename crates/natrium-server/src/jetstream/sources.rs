@@ -14,7 +14,8 @@
 //!
 //! A source with a `consumer` (ADR-58, 2.14) is fed by that durable
 //! consumer of the origin, which its owner creates: nothing is copied while
-//! it does not exist; copying follows its position and filter, and what is
+//! it does not exist (or is not a flow-control consumer, reported as the
+//! source's error); copying follows its position and filter, and what is
 //! copied counts as delivered and acknowledged by it, so a work-queue or
 //! interest origin lets go of those messages (nats-server does this with
 //! flow-control acks over the consumer's deliver subject; in one process
@@ -22,8 +23,11 @@
 
 use std::sync::Arc;
 
+use natrium_jetstream::consumer::AckPolicy;
+use natrium_jetstream::errors::ErrorId;
 use natrium_jetstream::headers::{HeaderBlock, HeaderBuilder, STREAM_SOURCE};
 use natrium_jetstream::stream::{RetentionPolicy, StreamSource, StreamSourceInfo};
+use natrium_jetstream::ApiError;
 use natrium_store::{StoreError, StoredMessage};
 use natrium_subjects::SubjectMapping;
 use tracing::warn;
@@ -83,9 +87,9 @@ impl JetStream {
                     continue;
                 };
                 let feeder = match &source.consumer {
-                    Some(consumer) => match self.consumer(&source.name, &consumer.name) {
-                        Some(feeder) => Some(feeder),
-                        None => continue,
+                    Some(_) => match self.feeder(source) {
+                        Ok(feeder) => feeder,
+                        Err(_) => continue,
                     },
                     None => None,
                 };
@@ -123,6 +127,21 @@ impl JetStream {
         grown
     }
 
+    /// The durable consumer feeding `source`, if it names one and it is
+    /// there: `Ok(None)` while it is missing (nats-server waits for it
+    /// silently), an error when it is not a flow-control consumer.
+    fn feeder(&self, source: &StreamSource) -> Result<Option<Arc<Consumer>>, ApiError> {
+        let Some(named) = &source.consumer else {
+            return Ok(None);
+        };
+        match self.consumer(&source.name, &named.name) {
+            Some(feeder) if feeder.config.ack_policy != AckPolicy::FlowControl => {
+                Err(ErrorId::SourceConsumerRequiresAckFCErr.into())
+            }
+            found => Ok(found),
+        }
+    }
+
     /// The `sources` section of a stream's info.
     pub(super) fn sources_info(&self, stream: &Stream) -> Vec<StreamSourceInfo> {
         let mut state = stream.sources.lock();
@@ -135,7 +154,13 @@ impl JetStream {
             .enumerate()
             .map(|(index, source)| {
                 let at = state.progress[index];
+                let feeder = self.feeder(source);
                 let lag = match (&source.external, self.stream(&source.name)) {
+                    // Fed by a consumer: what it has yet to deliver.
+                    (None, Some(origin)) if source.consumer.is_some() => match &feeder {
+                        Ok(Some(feeder)) => feeder.num_pending(&origin),
+                        _ => 0,
+                    },
                     (None, Some(origin)) => state.routes[index]
                         .iter()
                         .map(|route| {
@@ -159,7 +184,7 @@ impl JetStream {
                     },
                     filter_subject: source.filter_subject.clone(),
                     subject_transforms: source.subject_transforms.clone(),
-                    ..StreamSourceInfo::default()
+                    error: feeder.err(),
                 }
             })
             .collect()
