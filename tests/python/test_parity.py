@@ -424,3 +424,41 @@ async def test_source_fed_by_a_durable_consumer_of_the_origin(js_server, connect
     assert info["state"]["messages"] == 0
     assert info["sources"][0]["error"]["err_code"] == 10217
     assert info["sources"][0]["active"] == -1
+
+
+async def test_mirror_fed_by_a_durable_consumer_of_an_interest_origin(js_server, connect):
+    nc = await connect(js_server())
+    js = nc.jetstream()
+    await api(nc, "$JS.API.STREAM.CREATE.O", {"name": "O", "subjects": ["o.>"], "storage": "memory", "retention": "interest"})
+    feeder = {"durable_name": "MX", "deliver_subject": "ds.m", "ack_policy": "flow_control",
+              "flow_control": True, "idle_heartbeat": 1_000_000_000}
+    assert "error" not in await api(nc, "$JS.API.CONSUMER.CREATE.O.MX", {"stream_name": "O", "config": feeder})
+    # Another consumer keeps o.1 in the interest stream.
+    other = {"durable_name": "EX", "deliver_subject": "ds.e", "ack_policy": "explicit", "filter_subject": "o.1"}
+    assert "error" not in await api(nc, "$JS.API.CONSUMER.CREATE.O.EX", {"stream_name": "O", "config": other})
+    for i in range(4):
+        await js.publish(f"o.{i}", b"x")
+    mirror = {"name": "O", "consumer": {"name": "MX", "deliver_subject": "ds.m"}}
+    reply = await api(nc, "$JS.API.STREAM.CREATE.M", {"name": "M", "storage": "memory", "mirror": mirror})
+    assert "error" not in reply and reply["config"]["mirror"] == mirror
+    info = await wait_messages(nc, "M", 4)
+    assert (info["state"]["first_seq"], info["state"]["last_seq"]) == (1, 4)
+    assert "error" not in info["mirror"]
+    for _ in range(100):  # hang guard: what only the feeder needed leaves the origin
+        origin = await api(nc, "$JS.API.STREAM.INFO.O")
+        if origin["state"]["messages"] == 1:
+            break
+        await asyncio.sleep(0.05)
+    assert (origin["state"]["messages"], origin["state"]["first_seq"]) == (1, 2)
+    consumer = await api(nc, "$JS.API.CONSUMER.INFO.O.MX")
+    assert consumer["ack_floor"]["stream_seq"] == 4 and consumer["num_pending"] == 0
+
+    # A mirror fed by a consumer that is not a flow-control one: nothing, and 10214.
+    wrong = {"name": "O", "consumer": {"name": "EX", "deliver_subject": "ds.e"}}
+    assert "error" not in await api(nc, "$JS.API.STREAM.CREATE.M2", {"name": "M2", "storage": "memory", "mirror": wrong})
+    for _ in range(100):  # hang guard
+        info = await api(nc, "$JS.API.STREAM.INFO.M2")
+        if info["mirror"].get("error"):
+            break
+        await asyncio.sleep(0.05)
+    assert info["mirror"]["error"]["err_code"] == 10214 and info["state"]["messages"] == 0

@@ -86,21 +86,15 @@ impl JetStream {
                 let Some(origin) = self.stream(&source.name) else {
                     continue;
                 };
-                let feeder = match &source.consumer {
-                    Some(_) => match self.feeder(source) {
-                        Ok(feeder) => feeder,
-                        Err(_) => continue,
-                    },
-                    None => None,
+                let feeder = match self.feeder(source, ErrorId::SourceConsumerRequiresAckFCErr) {
+                    Ok(None) if source.consumer.is_some() => continue,
+                    Ok(feeder) => feeder,
+                    Err(_) => continue,
                 };
-                let others: Vec<Arc<Consumer>> = match &feeder {
-                    Some(feeder) if origin.config.retention == RetentionPolicy::Interest => self
-                        .consumers_of(&source.name)
-                        .into_iter()
-                        .filter(|c| c.name != feeder.name)
-                        .collect(),
-                    _ => Vec::new(),
-                };
+                let others = feeder
+                    .as_ref()
+                    .map(|f| self.others_than(&origin, f))
+                    .unwrap_or_default();
                 let copy = Copy {
                     stream: &stream,
                     source,
@@ -127,19 +121,35 @@ impl JetStream {
         grown
     }
 
-    /// The durable consumer feeding `source`, if it names one and it is
-    /// there: `Ok(None)` while it is missing (nats-server waits for it
-    /// silently), an error when it is not a flow-control consumer.
-    fn feeder(&self, source: &StreamSource) -> Result<Option<Arc<Consumer>>, ApiError> {
+    /// The durable consumer feeding a source or mirror, if it names one
+    /// and it is there: `Ok(None)` while it is missing (nats-server waits
+    /// for it silently), `wrong_kind` when it is not a flow-control consumer.
+    pub(super) fn feeder(
+        &self,
+        source: &StreamSource,
+        wrong_kind: ErrorId,
+    ) -> Result<Option<Arc<Consumer>>, ApiError> {
         let Some(named) = &source.consumer else {
             return Ok(None);
         };
         match self.consumer(&source.name, &named.name) {
             Some(feeder) if feeder.config.ack_policy != AckPolicy::FlowControl => {
-                Err(ErrorId::SourceConsumerRequiresAckFCErr.into())
+                Err(wrong_kind.into())
             }
             found => Ok(found),
         }
+    }
+
+    /// The origin's consumers other than `feeder` that keep its messages
+    /// (an interest origin's), for [`retire_fed`].
+    pub(super) fn others_than(&self, origin: &Stream, feeder: &Consumer) -> Vec<Arc<Consumer>> {
+        if origin.config.retention != RetentionPolicy::Interest {
+            return Vec::new();
+        }
+        self.consumers_of(&origin.config.name)
+            .into_iter()
+            .filter(|c| c.name != feeder.name)
+            .collect()
     }
 
     /// The `sources` section of a stream's info.
@@ -154,7 +164,7 @@ impl JetStream {
             .enumerate()
             .map(|(index, source)| {
                 let at = state.progress[index];
-                let feeder = self.feeder(source);
+                let feeder = self.feeder(source, ErrorId::SourceConsumerRequiresAckFCErr);
                 let lag = match (&source.external, self.stream(&source.name)) {
                     // Fed by a consumer: what it has yet to deliver.
                     (None, Some(origin)) if source.consumer.is_some() => match &feeder {
@@ -345,34 +355,43 @@ impl Copy<'_> {
         }
         let now = natrium_store::now_nanos();
         at.active = now;
-        if let (Some(feeder), Some(&last)) = (self.feeder, taken.last()) {
-            feeder.acknowledge_through(last, taken.len() as u64, now);
-            self.retire(&taken)?;
+        if let Some(feeder) = self.feeder {
+            retire_fed(self.origin, feeder, self.others, &taken, now)?;
         }
         Ok(copied)
     }
+}
 
-    /// What the feeding consumer took leaves a work-queue origin, and an
-    /// interest origin once no other consumer needs it.
-    fn retire(&self, taken: &[u64]) -> Result<(), StoreError> {
-        let retention = self.origin.config.retention;
-        if retention == RetentionPolicy::Limits {
-            return Ok(());
-        }
-        for &seq in taken {
-            let keep = retention == RetentionPolicy::Interest
-                && self
-                    .origin
-                    .store
-                    .load(seq)
-                    .is_ok_and(|m| self.others.iter().any(|c| c.needs(seq, &m.subject)));
-            if !keep {
-                match self.origin.store.remove(seq, false) {
-                    Ok(_) | Err(StoreError::NotFound | StoreError::Deleted) => {}
-                    Err(err) => return Err(err),
-                }
+/// What a feeding consumer delivered (`taken`, ascending) counts as
+/// delivered and acknowledged by it; it leaves a work-queue origin, and an
+/// interest origin once none of its `others` needs it.
+pub(super) fn retire_fed(
+    origin: &Stream,
+    feeder: &Consumer,
+    others: &[Arc<Consumer>],
+    taken: &[u64],
+    now: i64,
+) -> Result<(), StoreError> {
+    let Some(&last) = taken.last() else {
+        return Ok(());
+    };
+    feeder.acknowledge_through(last, taken.len() as u64, now);
+    let retention = origin.config.retention;
+    if retention == RetentionPolicy::Limits {
+        return Ok(());
+    }
+    for &seq in taken {
+        let keep = retention == RetentionPolicy::Interest
+            && origin
+                .store
+                .load(seq)
+                .is_ok_and(|m| others.iter().any(|c| c.needs(seq, &m.subject)));
+        if !keep {
+            match origin.store.remove(seq, false) {
+                Ok(_) | Err(StoreError::NotFound | StoreError::Deleted) => {}
+                Err(err) => return Err(err),
             }
         }
-        self.origin.store.flush()
     }
+    origin.store.flush()
 }
