@@ -44,10 +44,11 @@ fn bad_dest(why: &str) -> String {
 }
 
 /// `Some(Some(n))` for `$n` / `{{wildcard(n)}}`, `Some(None)` for a
-/// malformed reference, `None` for anything else.
+/// malformed reference, `None` for anything else. A `$` token that is not
+/// `$<number>` is a literal (`$KV`, `$JS`), as in nats-server.
 fn wildcard_ref(token: &str) -> Option<Option<usize>> {
-    if let Some(n) = token.strip_prefix('$') {
-        return Some(n.parse().ok());
+    if let Some(Ok(n)) = token.strip_prefix('$').map(str::parse) {
+        return Some(Some(n));
     }
     let inner = token.strip_prefix("{{")?.strip_suffix("}}")?.trim();
     let lower = inner.to_ascii_lowercase();
@@ -70,6 +71,7 @@ mod tests {
         );
         assert!(validate_mapping("a.*", "b.$1").is_ok());
         assert!(validate_mapping("full.>", "full.t.>").is_ok());
+        assert!(validate_mapping("A.>", "$KV.B.>").is_ok());
         assert!(validate_mapping("a", "b..c").is_err());
         assert!(validate_mapping("", "").is_ok());
     }

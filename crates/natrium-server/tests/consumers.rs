@@ -741,3 +741,50 @@ async fn key_value_ttls() {
     }
     assert!(gone, "the key with a TTL expired");
 }
+
+/// A fetch given up by its client (its inbox unsubscribed) leaves a pull
+/// request behind; it must neither count as waiting nor take the next
+/// message from the fetch that follows (which would then stall until the
+/// old request's 60 s expiry).
+#[tokio::test]
+async fn a_cancelled_fetch_does_not_capture_the_next_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, client, js) = setup(dir.path()).await;
+    let stream = tasks(&js, stream::RetentionPolicy::Limits).await;
+    let mut consumer: consumer::PullConsumer = stream
+        .create_consumer(pull::Config {
+            durable_name: Some("worker".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("consumer created");
+
+    // Nothing to fetch yet: the client gives up and drops the fetch.
+    let abandoned = consumer
+        .fetch()
+        .max_messages(1)
+        .expires(Duration::from_secs(60))
+        .messages()
+        .await
+        .unwrap();
+    common::sync(&client).await;
+    assert_eq!(consumer.info().await.unwrap().num_waiting, 1);
+    drop(abandoned);
+    common::sync(&client).await;
+    assert_eq!(
+        consumer.info().await.unwrap().num_waiting,
+        0,
+        "the abandoned request no longer waits"
+    );
+
+    let mut next = consumer
+        .fetch()
+        .max_messages(1)
+        .expires(HANG_GUARD)
+        .messages()
+        .await
+        .unwrap();
+    publish_n(&js, "tasks.a", 1).await;
+    let message = next_of(&mut next).await;
+    assert_eq!(message.info().unwrap().stream_sequence, 1);
+}

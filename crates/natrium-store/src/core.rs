@@ -22,10 +22,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use natrium_subjects::matching::subject_matches_filter;
-use natrium_subjects::validate::{is_valid_literal_subject, subject_has_wildcard};
+use natrium_subjects::validate::{is_storable_subject, subject_has_wildcard};
 use parking_lot::RwLock;
 
 use crate::limits::{Discard, StoreLimits};
+use crate::seqs::SeqList;
 use crate::{now_nanos, Emptied, PurgeRequest, StoreError, StoredMessage, StreamState, TTL_NEVER};
 
 /// Entry expiry value for "no TTL: max_age applies".
@@ -104,10 +105,10 @@ pub(crate) struct EntryMeta {
     pub has_headers: bool,
 }
 
+/// Kept per stored message, so kept small: 24 bytes with a file store's
+/// location (a per-message TTL lives in `Core::expiries`; most have none).
 struct Entry<L> {
     ts: i64,
-    /// `NO_TTL`, `NEVER`, or the deadline in unix nanos.
-    expiry: i64,
     /// What the message counts for in `bytes` (under 4 GiB: records are).
     size: u32,
     subject: u32,
@@ -116,10 +117,13 @@ struct Entry<L> {
     loc: L,
 }
 
+// Guards the index's per-message cost (1M stored messages: 24 MB).
+const _: () = assert!(std::mem::size_of::<Option<Entry<u32>>>() <= 24);
+
 #[derive(Default)]
 struct SubjectSlot {
     name: Bytes,
-    seqs: VecDeque<u64>,
+    seqs: SeqList,
 }
 
 enum Filter<'a> {
@@ -162,6 +166,8 @@ pub(crate) struct Core<B: Backend> {
     free_ids: Vec<u32>,
     /// Finite per-message deadlines, soonest first.
     ttls: BTreeSet<(i64, u64)>,
+    /// Each message with a TTL: its deadline, or `NEVER` (absent: `NO_TTL`).
+    expiries: HashMap<u64, i64>,
     closed: bool,
 }
 
@@ -180,6 +186,7 @@ impl<B: Backend> Core<B> {
             by_name: HashMap::new(),
             free_ids: Vec::new(),
             ttls: BTreeSet::new(),
+            expiries: HashMap::new(),
             closed: false,
         }
     }
@@ -228,7 +235,7 @@ impl<B: Backend> Core<B> {
             None => {
                 self.subjects.push(SubjectSlot {
                     name: name.clone(),
-                    seqs: VecDeque::new(),
+                    seqs: SeqList::default(),
                 });
                 (self.subjects.len() - 1) as u32
             }
@@ -255,15 +262,17 @@ impl<B: Backend> Core<B> {
         }
         self.entries.push_back(Some(Entry {
             ts,
-            expiry,
             size: size.min(u32::MAX as u64) as u32,
             subject: sid,
             has_headers,
             loc,
         }));
         self.subjects[sid as usize].seqs.push_back(seq);
-        if expiry != NO_TTL && expiry != NEVER {
-            self.ttls.insert((expiry, seq));
+        if expiry != NO_TTL {
+            self.expiries.insert(seq, expiry);
+            if expiry != NEVER {
+                self.ttls.insert((expiry, seq));
+            }
         }
         self.msgs += 1;
         self.bytes += size;
@@ -292,7 +301,7 @@ impl<B: Backend> Core<B> {
         ts: i64,
     ) -> Result<(u64, i64), StoreError> {
         self.check_open()?;
-        if !is_valid_literal_subject(subject) || subject.len() > u16::MAX as usize {
+        if !is_storable_subject(subject) || subject.len() > u16::MAX as usize {
             return Err(StoreError::BadSubject);
         }
         if let Some(max) = self.limits.max_msg_size() {
@@ -377,7 +386,7 @@ impl<B: Backend> Core<B> {
             };
             for id in ids {
                 while self.subjects[id as usize].seqs.len() as u64 > max {
-                    let Some(&oldest) = self.subjects[id as usize].seqs.front() else {
+                    let Some(oldest) = self.subjects[id as usize].seqs.front() else {
                         break;
                     };
                     removed += self.remove_seq(oldest, RemoveMode::Tombstone)? as u64;
@@ -426,14 +435,14 @@ impl<B: Backend> Core<B> {
     fn forget(&mut self, seq: u64, entry: &Entry<B::Loc>) {
         self.msgs -= 1;
         self.bytes -= entry.size as u64;
-        if entry.expiry != NO_TTL && entry.expiry != NEVER {
-            self.ttls.remove(&(entry.expiry, seq));
+        if let Some(expiry) = self.expiries.remove(&seq) {
+            self.ttls.remove(&(expiry, seq));
         }
         let slot = &mut self.subjects[entry.subject as usize];
-        if slot.seqs.front() == Some(&seq) {
+        if slot.seqs.front() == Some(seq) {
             slot.seqs.pop_front();
-        } else if let Ok(pos) = slot.seqs.binary_search(&seq) {
-            slot.seqs.remove(pos);
+        } else {
+            slot.seqs.remove(seq);
         }
         if slot.seqs.is_empty() {
             let name = std::mem::take(&mut slot.name);
@@ -482,7 +491,7 @@ impl<B: Backend> Core<B> {
         } else {
             let mut seqs: Vec<u64> = self
                 .matching_ids(&filter)
-                .flat_map(|id| self.subjects[id as usize].seqs.iter().copied())
+                .flat_map(|id| self.subjects[id as usize].seqs.iter())
                 .collect();
             seqs.sort_unstable();
             let removable = seqs.len() - (req.keep.unwrap_or(0) as usize).min(seqs.len());
@@ -563,7 +572,7 @@ impl<B: Backend> Core<B> {
                 .matching_ids(&filter)
                 .filter_map(|id| {
                     let seqs = &self.subjects[id as usize].seqs;
-                    seqs.get(seqs.partition_point(|&s| s < start)).copied()
+                    seqs.get(seqs.count_below(start))
                 })
                 .min(),
             _ => self.scan_from(start, |e| {
@@ -596,7 +605,7 @@ impl<B: Backend> Core<B> {
                 .map(|i| self.base + i as u64),
             _ => self
                 .matching_ids(&filter)
-                .filter_map(|id| self.subjects[id as usize].seqs.back().copied())
+                .filter_map(|id| self.subjects[id as usize].seqs.back())
                 .max(),
         };
         let seq = found.ok_or(StoreError::NotFound)?;
@@ -660,7 +669,7 @@ impl<B: Backend> Core<B> {
                     self.subjects[id as usize]
                         .seqs
                         .back()
-                        .is_some_and(|&s| s >= start)
+                        .is_some_and(|s| s >= start)
                 })
                 .count() as u64;
         }
@@ -672,7 +681,7 @@ impl<B: Backend> Core<B> {
             self.matching_ids(&filter)
                 .map(|id| {
                     let seqs = &self.subjects[id as usize].seqs;
-                    (seqs.len() - seqs.partition_point(|&s| s < start)) as u64
+                    (seqs.len() - seqs.count_below(start)) as u64
                 })
                 .sum()
         } else {
@@ -703,14 +712,15 @@ impl<B: Backend> Core<B> {
         let mut removed = 0;
         if let Some(age) = self.limits.max_age_nanos() {
             let cutoff = now.saturating_sub(age);
-            // Messages with their own TTL are exempt from max_age (ADR-43);
-            // timestamps ascend, so stop at the first young enough message.
+            // max_age applies to messages with a TTL too (whichever comes
+            // first, as nats-server); only `Nats-TTL: never` is exempt.
+            // Timestamps ascend, so stop at the first young enough message.
             let due: Vec<u64> = self
                 .entries
                 .iter()
                 .enumerate()
                 .filter_map(|(i, e)| e.as_ref().map(|e| (self.base + i as u64, e)))
-                .filter(|(_, e)| e.expiry == NO_TTL)
+                .filter(|&(s, _)| !self.never_expires(s))
                 .take_while(|(_, e)| e.ts <= cutoff)
                 .map(|(s, _)| s)
                 .collect();
@@ -770,13 +780,19 @@ impl<B: Backend> Core<B> {
         }))
     }
 
+    /// `Nats-TTL: never`: exempt from max_age.
+    fn never_expires(&self, seq: u64) -> bool {
+        !self.expiries.is_empty() && self.expiries.get(&seq) == Some(&NEVER)
+    }
+
     fn next_expiry(&self) -> Option<i64> {
         let by_age = self.limits.max_age_nanos().and_then(|age| {
             self.entries
                 .iter()
-                .flatten()
-                .find(|e| e.expiry == NO_TTL)
-                .map(|e| e.ts.saturating_add(age))
+                .enumerate()
+                .filter_map(|(i, e)| e.as_ref().map(|e| (self.base + i as u64, e)))
+                .find(|&(s, _)| !self.never_expires(s))
+                .map(|(_, e)| e.ts.saturating_add(age))
         });
         let by_ttl = self.ttls.first().map(|&(d, _)| d);
         by_age.into_iter().chain(by_ttl).min()

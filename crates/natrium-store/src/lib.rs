@@ -24,6 +24,7 @@ mod core;
 pub mod file;
 pub mod limits;
 pub mod memory;
+mod seqs;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -222,7 +223,8 @@ pub trait MessageStore: Send + Sync {
     /// Makes everything acknowledged so far durable.
     fn sync(&self) -> Result<(), StoreError>;
 
-    /// Flushes, syncs and refuses further use with [`StoreError::Closed`].
+    /// Flushes (syncs too under [`SyncPolicy::Always`]) and refuses further
+    /// use with [`StoreError::Closed`].
     fn close(&self) -> Result<(), StoreError>;
 }
 

@@ -45,5 +45,6 @@ pub use mapping::{MappingError, SubjectMapping};
 pub use matching::{subject_is_subset_of, subject_matches_filter, subjects_overlap};
 pub use result::{Matches, QueueGroup};
 pub use validate::{
-    is_valid_literal_subject, is_valid_queue_name, is_valid_subject, subject_has_wildcard,
+    is_storable_subject, is_valid_literal_subject, is_valid_queue_name, is_valid_subject,
+    subject_has_wildcard,
 };

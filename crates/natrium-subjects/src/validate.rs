@@ -83,6 +83,16 @@ pub fn is_valid_literal_subject(subject: &[u8]) -> bool {
     classify(subject) == Some(Kind::Literal)
 }
 
+/// Whether a stream may store a message under `subject`: non-empty tokens
+/// and no whitespace. As in nats-server, `*` and `>` tokens are taken
+/// literally here (a client may publish to `$KV.B.*`; it is stored under
+/// that name and matched by filters like any other token).
+pub fn is_storable_subject(subject: &[u8]) -> bool {
+    !subject.is_empty()
+        && tokens(subject).all(|t| !t.is_empty())
+        && !subject.iter().any(|&b| is_space(b))
+}
+
 /// Whether `queue` is a valid queue group name: non-empty, no whitespace.
 pub fn is_valid_queue_name(queue: &[u8]) -> bool {
     !queue.is_empty() && !queue.iter().any(|&b| is_space(b))

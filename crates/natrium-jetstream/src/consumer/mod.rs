@@ -19,8 +19,8 @@ pub use config::{
 };
 pub use info::{ConsumerInfo, PriorityGroupState, SequenceInfo};
 pub use requests::{
-    ConsumerListRequest, ConsumerNamesRequest, ConsumerPauseRequest, ConsumerUnpinRequest,
-    NextRequest, PullStatus,
+    ConsumerListRequest, ConsumerNamesRequest, ConsumerPauseRequest, ConsumerResetRequest,
+    ConsumerUnpinRequest, NextRequest, PullStatus,
 };
 pub use responses::*;
 pub use validate::{

@@ -315,6 +315,26 @@ impl ConsumerPauseRequest {
     }
 }
 
+/// CONSUMER.RESET request: the stream sequence to deliver next; an empty
+/// body or `0` means just past the ack floor.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConsumerResetRequest {
+    /// Where delivery starts again.
+    #[serde(skip_serializing_if = "is_zero", deserialize_with = "null_default")]
+    pub seq: u64,
+}
+
+impl ConsumerResetRequest {
+    /// Decodes a body (empty means "to the ack floor"); bad JSON is 10025.
+    pub fn parse(body: &[u8]) -> Result<Self, ApiError> {
+        if body.trim_ascii().is_empty() {
+            return Ok(Self::default());
+        }
+        serde_json::from_slice(body).map_err(|e| ApiError::from_json_error(&e))
+    }
+}
+
 /// CONSUMER.UNPIN request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]

@@ -113,6 +113,22 @@ impl ApiBody for ConsumerPauseBody {
     const TYPE: &'static str = "io.nats.jetstream.api.v1.consumer_pause_response";
 }
 
+/// CONSUMER.RESET: the consumer's info after the reset and the sequence it
+/// delivers next (`reset_seq` is written on errors too, as `0`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConsumerResetBody {
+    /// The consumer.
+    #[serde(flatten)]
+    pub info: Option<ConsumerInfo>,
+    /// The stream sequence delivered next.
+    #[serde(default)]
+    pub reset_seq: u64,
+}
+
+impl ApiBody for ConsumerResetBody {
+    const TYPE: &'static str = "io.nats.jetstream.api.v1.consumer_reset_response";
+}
+
 /// CONSUMER.UNPIN: only the envelope.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsumerUnpinBody {}
@@ -145,6 +161,8 @@ pub type ConsumerNamesResponse = Response<ConsumerNamesBody>;
 pub type ConsumerListResponse = Response<ConsumerListBody>;
 /// CONSUMER.PAUSE response.
 pub type ConsumerPauseResponse = Response<ConsumerPauseBody>;
+/// CONSUMER.RESET response.
+pub type ConsumerResetResponse = Response<ConsumerResetBody>;
 /// CONSUMER.UNPIN response.
 pub type ConsumerUnpinResponse = Response<ConsumerUnpinBody>;
 /// CONSUMER.LEADER.STEPDOWN response.

@@ -226,6 +226,29 @@ pub struct StreamSource {
     /// Origin in another account or domain.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external: Option<ExternalStream>,
+    /// A durable consumer on the origin, created by its owner, that feeds
+    /// this mirror or source instead of one the server makes (2.14, ADR-58).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer: Option<StreamConsumerSource>,
+}
+
+/// `sources[].consumer` / `mirror.consumer`: which durable consumer of the
+/// origin delivers, and to which subject.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StreamConsumerSource {
+    /// The consumer's name on the origin stream.
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
+    pub name: String,
+    /// The (literal) subject it delivers to.
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
+    pub deliver_subject: String,
 }
 
 /// Defaults applied to consumers created on the stream.

@@ -280,6 +280,9 @@ fn check_mirror_and_sources(cfg: &StreamConfig) -> Result<(), ApiError> {
         if cfg.allow_batched {
             return Err(ErrorId::MirrorWithBatchPublishErr.into());
         }
+        if !durable_consumer_ok(m) {
+            return Err(ErrorId::MirrorDurableConsumerCfgInvalid.into());
+        }
         for (i, tr) in m.subject_transforms.iter().enumerate() {
             if !tr.source.is_empty() && !is_valid_subject(tr.source.as_bytes()) {
                 return Err(ApiError::with(
@@ -309,6 +312,9 @@ fn check_mirror_and_sources(cfg: &StreamConfig) -> Result<(), ApiError> {
     for src in &cfg.sources {
         if !is_valid_name(&src.name) {
             return Err(ErrorId::SourceInvalidStreamName.into());
+        }
+        if !durable_consumer_ok(src) {
+            return Err(ErrorId::SourceDurableConsumerCfgInvalid.into());
         }
         if !seen.insert(source_index_name(src)) {
             return Err(ErrorId::SourceDuplicateDetected.into());
@@ -345,12 +351,31 @@ fn check_mirror_and_sources(cfg: &StreamConfig) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A `consumer` (ADR-58) needs a valid name and a literal deliver subject,
+/// and leaves start and filter to the consumer: the source may not set
+/// `opt_start_seq`, `opt_start_time` or `filter_subject`.
+fn durable_consumer_ok(src: &super::config::StreamSource) -> bool {
+    let Some(consumer) = &src.consumer else {
+        return true;
+    };
+    is_valid_name(&consumer.name)
+        && is_valid_literal_subject(consumer.deliver_subject.as_bytes())
+        && src.opt_start_seq == 0
+        && src.opt_start_time.is_none()
+        && src.filter_subject.is_empty()
+}
+
 /// The identity nats-server uses to spot duplicate sources.
 fn source_index_name(src: &super::config::StreamSource) -> String {
     let mut name = src.name.clone();
     if let Some(ext) = &src.external {
         name.push(':');
         name.push_str(&ext.api_prefix);
+    }
+    // Sources fed by different durable consumers are different sources.
+    if let Some(consumer) = &src.consumer {
+        name.push('#');
+        name.push_str(&consumer.name);
     }
     let (source, dest) = if src.subject_transforms.is_empty() {
         let f = if src.filter_subject.is_empty() {
@@ -548,7 +573,9 @@ pub fn check_update(
     if !cfg.deny_purge && old.deny_purge {
         return fail("stream configuration update can not cancel deny purge");
     }
-    if cfg.mirror != old.mirror {
+    // A mirror can be promoted to a normal stream by dropping its `mirror`
+    // (2.12), but a mirror can't be added, changed or given another origin.
+    if cfg.mirror.is_some() && cfg.mirror != old.mirror {
         return Err(ErrorId::StreamMirrorNotUpdatableErr.into());
     }
     if old.allow_msg_ttl && !cfg.allow_msg_ttl {

@@ -190,6 +190,7 @@ impl Client {
 
     pub fn mark_internal(&self) {
         self.internal.store(true, Ordering::Relaxed);
+        self.outbound.disable_pacing();
     }
 
     pub fn touch(&self) {

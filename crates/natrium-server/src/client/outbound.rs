@@ -12,8 +12,17 @@
 //! is "stalling" and publishers feeding it pause for a few milliseconds (see
 //! [`stall_duration`]) so a reader that is merely behind can catch up; past
 //! `max_pending` it is a slow consumer and is disconnected.
+//!
+//! Publishers also pause, the same way, once a subscriber has [`PACE_BYTES`]
+//! queued (pacing): a fast publisher and a slower reader then meet at a few
+//! MiB of backlog instead of 48 of the default 64 MiB, which is memory the
+//! server would hold (and the allocator keep) for nothing. nats-server gets
+//! the same bound by having the publisher write to the subscriber's socket
+//! itself. Pauses end as soon as the writer catches up; only the 75% stall
+//! counts in the statistics, and pacing never disconnects anyone.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,7 +38,12 @@ pub struct Outbound {
     /// Wakes publishers stalled on this subscriber once it drained.
     drained: Notify,
     max_pending: usize,
+    /// Pending bytes past which publishers pause (at most the stall threshold).
+    pace: AtomicUsize,
 }
+
+/// Backlog of a network subscriber at which its publishers pause.
+pub const PACE_BYTES: usize = 4 * 1024 * 1024;
 
 #[derive(Default)]
 struct OutboundState {
@@ -89,7 +103,18 @@ impl Outbound {
             wake: Notify::new(),
             drained: Notify::new(),
             max_pending,
+            pace: AtomicUsize::new((max_pending / 4 * 3).min(PACE_BYTES)),
         }
+    }
+
+    /// Publishers pause only at the stall threshold (in-process subscribers
+    /// take their backlog in whole batches; pacing them gains nothing).
+    pub fn disable_pacing(&self) {
+        self.pace.store(self.stall_threshold(), Ordering::Relaxed);
+    }
+
+    fn pace_threshold(&self) -> usize {
+        self.pace.load(Ordering::Relaxed)
     }
 
     /// Appends with `write` under the lock; `size_hint` is the most it will
@@ -114,7 +139,7 @@ impl Outbound {
         if pending > self.max_pending {
             return Appended::SlowConsumer;
         }
-        if pending > self.stall_threshold() {
+        if pending > self.pace_threshold() {
             state.stalling = true;
         }
         let wake = !state.signaled;
@@ -129,8 +154,9 @@ impl Outbound {
         self.max_pending / 4 * 3
     }
 
-    /// Pauses a publisher while this subscriber is stalling, for at most the
-    /// stall duration its backlog calls for. Returns whether it waited.
+    /// Pauses a publisher while this subscriber is behind (pacing or
+    /// stalling), for at most the stall duration its backlog calls for.
+    /// Returns whether it waited for a stall (past 75% of `max_pending`).
     pub async fn wait_until_drained(&self) -> bool {
         let drained = self.drained.notified();
         tokio::pin!(drained);
@@ -144,7 +170,7 @@ impl Outbound {
             state.queue.len() + state.in_flight
         };
         let _ = tokio::time::timeout(stall_duration(pending, self.max_pending), drained).await;
-        true
+        pending > self.stall_threshold()
     }
 
     pub fn wake(&self) {
@@ -183,7 +209,7 @@ impl Outbound {
         let mut state = self.state.lock();
         state.queue.recycle(batch);
         state.in_flight = 0;
-        if state.stalling && state.queue.len() <= self.stall_threshold() {
+        if state.stalling && state.queue.len() <= self.pace_threshold() {
             state.stalling = false;
             drop(state);
             self.drained.notify_waiters();
@@ -231,6 +257,7 @@ mod tests {
     #[test]
     fn appends_report_wakes_stalls_and_slow_consumers() {
         let outbound = Outbound::new(100);
+        outbound.disable_pacing();
         let append = |n: usize| outbound.append(1, n, |b| b.extend_from_slice(&vec![0; n]));
         assert_eq!(
             append(10),
@@ -256,5 +283,24 @@ mod tests {
         assert_eq!(append(30), Appended::SlowConsumer);
         outbound.close();
         assert_eq!(append(1), Appended::Closed);
+    }
+
+    #[test]
+    fn a_network_subscriber_paces_its_publishers_at_a_few_mib() {
+        let outbound = Outbound::new(64 * 1024 * 1024);
+        let frame = vec![0; 64 * 1024];
+        let append = || outbound.append(1, frame.len(), |b| b.extend_from_slice(&frame));
+        let mut queued = 0;
+        while queued + frame.len() <= PACE_BYTES {
+            assert!(matches!(append(), Appended::Queued { stall: false, .. }));
+            queued += frame.len();
+        }
+        assert!(matches!(append(), Appended::Queued { stall: true, .. }));
+        // Written out: publishers go on.
+        let mut batch = VecDeque::new();
+        outbound.take(&mut batch);
+        outbound.finish(&mut batch);
+        assert!(!outbound.state.lock().stalling);
+        assert!(matches!(append(), Appended::Queued { stall: false, .. }));
     }
 }

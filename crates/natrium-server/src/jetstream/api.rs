@@ -7,6 +7,7 @@
 //! operations) answer with an error naming that instead of leaving clients
 //! to time out.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use natrium_jetstream::api::{
@@ -14,7 +15,9 @@ use natrium_jetstream::api::{
     StreamMsgGetBody, StreamNamesBody, StreamPurgeBody, StreamUpdateBody,
 };
 use natrium_jetstream::errors::ErrorId;
-use natrium_jetstream::stream::metadata::{same_ignoring_server_metadata, set_server_metadata};
+use natrium_jetstream::stream::metadata::{
+    same_ignoring_server_metadata, set_server_metadata, META_LEVEL, META_VERSION,
+};
 use natrium_jetstream::stream::ClusterInfo;
 use natrium_jetstream::stream::StreamConfigRequest;
 use natrium_jetstream::stream::{check_config, check_subject_name, check_update, CheckOptions};
@@ -53,6 +56,31 @@ struct OffsetRequest {
     offset: i64,
 }
 
+/// Subject details per stream info reply (nats-server's JSMaxSubjectDetails).
+const SUBJECT_DETAILS_PAGE: usize = 100_000;
+
+/// One page of a stream's subject counts, in subject order, starting at
+/// `offset`: pages are disjoint and together list every subject once.
+fn page_subjects(all: BTreeMap<String, u64>, offset: i64) -> (BTreeMap<String, u64>, Paged) {
+    if all.is_empty() {
+        return Default::default();
+    }
+    let paged = Paged {
+        total: all.len(),
+        offset: offset.max(0) as usize,
+        limit: SUBJECT_DETAILS_PAGE,
+    };
+    let page = if paged.offset == 0 && all.len() <= SUBJECT_DETAILS_PAGE {
+        all
+    } else {
+        all.into_iter()
+            .skip(paged.offset)
+            .take(SUBJECT_DETAILS_PAGE)
+            .collect()
+    };
+    (page, paged)
+}
+
 /// An empty or `null` body means "no options" (clients send both).
 fn parse<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
     let trimmed = body.trim_ascii();
@@ -63,7 +91,8 @@ fn parse<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 impl JetStream {
-    /// Answers one API request: the reply, and whether it was an error.
+    /// Answers one API request: the reply (empty: none is sent), and
+    /// whether it was an error.
     /// Messages the request causes besides its reply (advisories, ends of
     /// pull requests) go to `side`, to be sent after the group's replies.
     pub(super) fn handle_api(
@@ -127,6 +156,12 @@ impl JetStream {
             Endpoint::ConsumerPause(stream, consumer) => {
                 reply(self.pause_consumer(stream, consumer, body, side))
             }
+            Endpoint::ConsumerReset(stream, consumer) => {
+                match self.reset_consumer(stream, consumer, body) {
+                    Some(result) => reply(result),
+                    None => (Vec::new(), true),
+                }
+            }
             _ => {
                 let error = ApiError {
                     code: 501,
@@ -177,9 +212,10 @@ impl JetStream {
         super::stream::mappings(&config)?;
         if let Some(existing) = self.stream(name) {
             if same_ignoring_server_metadata(&existing.config, &config) {
+                // nats-server says did_create for the repeat too.
                 return Ok(StreamCreateBody {
                     info: Some(self.info(&existing, &StreamInfoRequest::default())),
-                    did_create: false,
+                    did_create: true,
                 });
             }
             return Err(ErrorId::StreamNameExistErr.into());
@@ -204,6 +240,7 @@ impl JetStream {
             &Self::check_options(request.pedantic),
         )?;
         set_server_metadata(&mut config, COMPATIBLE_VERSION, API_LEVEL);
+        self.check_consumer_limits(&existing.config, &config)?;
         super::stream::mappings(&config)?;
         self.check_overlap(&config, Some(name))?;
         self.check_resources(&config, Some(name))?;
@@ -215,6 +252,39 @@ impl JetStream {
         Ok(StreamUpdateBody {
             info: Some(self.info(&stream, &StreamInfoRequest::default())),
         })
+    }
+
+    /// Changed `consumer_limits` must not be stricter than any existing
+    /// consumer. As in nats-server, each limit compares as given, so a limit
+    /// left at 0 beside one that changed is exceeded by any consumer with
+    /// that setting (an explicit-ack consumer's default max_ack_pending).
+    fn check_consumer_limits(
+        &self,
+        old: &natrium_jetstream::StreamConfig,
+        new: &natrium_jetstream::StreamConfig,
+    ) -> Result<(), ApiError> {
+        let limits = &new.consumer_limits;
+        if old.consumer_limits == *limits {
+            return Ok(());
+        }
+        let mut violating: Vec<String> = self
+            .consumers_of(&old.name)
+            .iter()
+            .filter(|c| {
+                c.config.inactive_threshold > limits.inactive_threshold
+                    || c.config.max_ack_pending > limits.max_ack_pending
+            })
+            .map(|c| c.name.clone())
+            .collect();
+        if violating.is_empty() {
+            return Ok(());
+        }
+        violating.sort();
+        let err = format!(
+            "change to limits violates consumers: {}",
+            violating.join(", ")
+        );
+        Err(ApiError::with(ErrorId::StreamUpdateErrF, &[("err", &err)]))
     }
 
     /// A stream's `max_bytes` must fit in what the quota has left.
@@ -304,20 +374,37 @@ impl JetStream {
     fn stream_info_request(&self, name: &str, body: &[u8]) -> Result<StreamInfoBody, ApiError> {
         let request: StreamInfoRequest = parse(body)?;
         let stream = self.stream(name).ok_or(ErrorId::StreamNotFoundErr)?;
+        let (mut info, paged) = self.info_paged(&stream, &request);
+        // Only STREAM.INFO names the leader (nats-server leaves it out of
+        // create, update and list replies when not clustered).
+        info.cluster = Some(ClusterInfo {
+            leader: self.server_name.clone(),
+            ..ClusterInfo::default()
+        });
         Ok(StreamInfoBody {
-            paged: Paged::default(),
-            info: Some(self.info(&stream, &request)),
+            paged,
+            info: Some(info),
         })
     }
 
     pub(super) fn info(&self, stream: &Stream, request: &StreamInfoRequest) -> StreamInfo {
+        self.info_paged(stream, request).0
+    }
+
+    /// Stream info with at most one page of subject details (the page is
+    /// reported beside it, as nats-server does: offset as asked, its limit
+    /// and the number of matching subjects; all zero when none match).
+    fn info_paged(&self, stream: &Stream, request: &StreamInfoRequest) -> (StreamInfo, Paged) {
         let state = stream.store.state(request.deleted_details);
-        let subjects = if request.subjects_filter.is_empty() {
+        let (subjects, paged) = if request.subjects_filter.is_empty() {
             Default::default()
         } else {
-            stream
-                .store
-                .subjects_state(request.subjects_filter.as_bytes())
+            page_subjects(
+                stream
+                    .store
+                    .subjects_state(request.subjects_filter.as_bytes()),
+                request.offset,
+            )
         };
         let timestamp = |nanos: i64| {
             if nanos == 0 {
@@ -326,7 +413,7 @@ impl JetStream {
                 Timestamp::from_unix_nanos(nanos)
             }
         };
-        StreamInfo {
+        let info = StreamInfo {
             config: stream.config.clone(),
             created: stream.created,
             state: StreamState {
@@ -344,15 +431,12 @@ impl JetStream {
                 consumer_count: self.consumer_count(Some(&stream.config.name)) as u64,
             },
             domain: self.domain.clone(),
-            cluster: Some(ClusterInfo {
-                leader: self.server_name.clone(),
-                ..ClusterInfo::default()
-            }),
             mirror: self.mirror_info(stream),
             sources: self.sources_info(stream),
             timestamp: Timestamp::now(),
             ..StreamInfo::default()
-        }
+        };
+        (info, paged)
     }
 
     fn delete_stream(
@@ -410,7 +494,13 @@ impl JetStream {
         );
         let infos = streams[paged.range()]
             .iter()
-            .map(|s| self.info(s, &StreamInfoRequest::default()))
+            .map(|s| {
+                let mut info = self.info(s, &StreamInfoRequest::default());
+                // The list shows configs as stored: no version keys.
+                info.config.metadata.remove(META_VERSION);
+                info.config.metadata.remove(META_LEVEL);
+                info
+            })
             .collect();
         Ok(StreamListBody {
             paged,

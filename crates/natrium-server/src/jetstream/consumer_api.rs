@@ -1,5 +1,5 @@
 //! The `$JS.API.CONSUMER.*` endpoints: create (all three subject forms and
-//! `DURABLE.CREATE`), info, delete, names, list and pause.
+//! `DURABLE.CREATE`), info, delete, names, list, pause and reset.
 //!
 //! Validation and defaults are `natrium-jetstream`'s (nats-server's rules);
 //! this file decides what a request does to the running consumers.
@@ -13,11 +13,12 @@ use natrium_jetstream::consumer::{
     check_action, check_config_for_stream, check_consumer_update, check_create_request,
     check_max_consumers, check_workqueue_partition, ConsumerConfig, ConsumerCreateBody,
     ConsumerDeleteBody, ConsumerInfo, ConsumerInfoBody, ConsumerLimitsContext, ConsumerListBody,
-    ConsumerNamesBody, ConsumerPauseBody, ConsumerPauseRequest, ConsumerUnpinBody,
-    ConsumerUnpinRequest, CreateConsumerRequest, CreateOutcome, CreateSubject, SequenceInfo,
+    ConsumerNamesBody, ConsumerPauseBody, ConsumerPauseRequest, ConsumerResetBody,
+    ConsumerResetRequest, ConsumerUnpinBody, ConsumerUnpinRequest, CreateConsumerRequest,
+    CreateOutcome, CreateSubject, DeliverPolicy, SequenceInfo,
 };
 use natrium_jetstream::errors::ErrorId;
-use natrium_jetstream::stream::ClusterInfo;
+use natrium_jetstream::stream::metadata::{META_LEVEL, META_VERSION};
 use natrium_jetstream::{ApiError, Paged, Timestamp};
 
 use super::consumer::{Consumer, Outgoing};
@@ -147,6 +148,8 @@ impl JetStream {
     }
 
     pub(super) fn consumer_info(&self, stream: &Stream, consumer: &Consumer) -> ConsumerInfo {
+        // nats-server counts only requests someone still waits for.
+        consumer.drop_orphaned_requests(&|reply| self.client.has_interest(reply.as_bytes()));
         let snapshot = consumer.snapshot();
         let at = |nanos: i64| (nanos > 0).then(|| Timestamp::from_unix_nanos(nanos));
         let mut config = with_dynamic_metadata(
@@ -176,10 +179,8 @@ impl JetStream {
             num_redelivered: snapshot.num_redelivered,
             num_waiting: snapshot.num_waiting,
             num_pending: consumer.num_pending(stream),
-            cluster: Some(ClusterInfo {
-                leader: self.server_name.clone(),
-                ..ClusterInfo::default()
-            }),
+            // No `cluster`: nats-server reports none for consumers when not
+            // clustered.
             push_bound: !consumer.is_pull(),
             timestamp: Timestamp::now(),
             ..ConsumerInfo::default()
@@ -243,7 +244,15 @@ impl JetStream {
         let paged = Paged::new(consumers.len(), offset, natrium_jetstream::api::LIST_LIMIT);
         let infos = consumers[paged.range()]
             .iter()
-            .map(|c| self.consumer_info(&stream, c))
+            .map(|c| {
+                let mut info = self.consumer_info(&stream, c);
+                // The list shows configs as stored: no version keys.
+                if let Some(config) = info.config.as_mut() {
+                    config.metadata.remove(META_VERSION);
+                    config.metadata.remove(META_LEVEL);
+                }
+                info
+            })
             .collect();
         Ok(ConsumerListBody {
             paged,
@@ -266,6 +275,26 @@ impl JetStream {
         request.check(&consumer.config)?;
         consumer.unpin();
         Ok(ConsumerUnpinBody {})
+    }
+
+    /// `CONSUMER.RESET`: `None` when the stream or consumer does not exist
+    /// (nats-server leaves such a request unanswered).
+    pub(super) fn reset_consumer(
+        &self,
+        stream: &str,
+        name: &str,
+        body: &[u8],
+    ) -> Option<Result<ConsumerResetBody, ApiError>> {
+        let stream = self.stream(stream)?;
+        let consumer = self.consumer(&stream.config.name, name)?;
+        Some(ConsumerResetRequest::parse(body).and_then(|request| {
+            check_reset(&stream, &consumer.config, request.seq)?;
+            let reset_seq = consumer.reset(request.seq);
+            Ok(ConsumerResetBody {
+                info: Some(self.consumer_info(&stream, &consumer)),
+                reset_seq,
+            })
+        }))
     }
 
     pub(super) fn pause_consumer(
@@ -295,5 +324,33 @@ impl JetStream {
             serde_json::json!({ "paused": until > 0, "pause_until": pause_until }),
         ));
         Ok(ConsumerPauseBody::at(request.pause_until, Timestamp::now()))
+    }
+}
+
+/// A reset to a sequence may not go where the deliver policy never would:
+/// only `all` and the start sequence or time policies take one, and not
+/// before their start.
+fn check_reset(stream: &Stream, config: &ConsumerConfig, seq: u64) -> Result<(), ApiError> {
+    if seq == 0 {
+        return Ok(());
+    }
+    let invalid = |why: &str| ApiError::with(ErrorId::ConsumerInvalidResetErr, &[("err", why)]);
+    match config.deliver_policy {
+        DeliverPolicy::All => Ok(()),
+        DeliverPolicy::ByStartSequence if seq < config.opt_start_seq => {
+            Err(invalid("below start seq"))
+        }
+        DeliverPolicy::ByStartSequence => Ok(()),
+        DeliverPolicy::ByStartTime => {
+            let start = config
+                .opt_start_time
+                .and_then(|t| t.unix_nanos())
+                .unwrap_or(0);
+            match stream.store.load_next(b">", seq) {
+                Ok(message) if message.timestamp < start => Err(invalid("below start time")),
+                _ => Ok(()),
+            }
+        }
+        _ => Err(invalid("not allowed")),
     }
 }

@@ -286,7 +286,10 @@ impl JetStream {
             return;
         }
         let mut out = Vec::new();
+        let interest = |subject: &str| self.client.has_interest(subject.as_bytes());
         for consumer in &all {
+            // Also while paused: a cancelled fetch keeps no ephemeral alive.
+            consumer.drop_orphaned_requests(&interest);
             for (seq, deliveries) in consumer.tick(now, &mut out) {
                 out.push(self.max_deliveries_advisory(consumer, seq, deliveries));
             }

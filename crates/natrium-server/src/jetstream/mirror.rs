@@ -6,13 +6,17 @@
 //! the mirror reads the origin's store directly from where it left off
 //! (its own last sequence), after every group of writes and on the
 //! consumer timer. Gaps in the origin (deleted messages) stay gaps. A
-//! mirror whose origin does not exist yet simply waits for it.
+//! mirror whose origin does not exist yet simply waits for it. A mirror
+//! with a `consumer` (ADR-58) is fed by that durable consumer of the origin,
+//! as sources are (see `sources.rs`).
 
 use std::sync::Arc;
 
+use natrium_jetstream::errors::ErrorId;
 use natrium_jetstream::stream::StreamSourceInfo;
 use tracing::warn;
 
+use super::consumer::Consumer;
 use super::stream::Stream;
 use super::JetStream;
 
@@ -39,7 +43,21 @@ impl JetStream {
             let Some(origin) = self.stream(&source.name) else {
                 continue;
             };
-            match copy_from(&mirror, &origin) {
+            // Fed by a durable consumer (ADR-58): only while it is there.
+            let feeder = match self.feeder(source, ErrorId::MirrorConsumerRequiresAckFCErr) {
+                Ok(None) if source.consumer.is_some() => continue,
+                Ok(feeder) => feeder,
+                Err(_) => continue,
+            };
+            let copied = copy_from(&mirror, &origin, feeder.as_deref()).and_then(|taken| {
+                if let Some(feeder) = &feeder {
+                    let others = self.others_than(&origin, feeder);
+                    let now = natrium_store::now_nanos();
+                    super::sources::retire_fed(&origin, feeder, &others, &taken, now)?;
+                }
+                Ok(taken.len())
+            });
+            match copied {
                 Ok(0) => {}
                 Ok(_) => {
                     if let Err(err) = mirror.store.flush() {
@@ -70,7 +88,15 @@ impl JetStream {
     /// The `mirror` section of a mirror's stream info.
     pub(super) fn mirror_info(&self, mirror: &Stream) -> Option<StreamSourceInfo> {
         let source = mirror.config.mirror.as_ref()?;
+        let feeder = self.feeder(source, ErrorId::MirrorConsumerRequiresAckFCErr);
         let lag = self.stream(&source.name).map_or(0, |origin| {
+            if source.consumer.is_some() {
+                // Fed by a consumer: what it has yet to deliver.
+                return match &feeder {
+                    Ok(Some(feeder)) => feeder.num_pending(&origin),
+                    _ => 0,
+                };
+            }
             let next = mirror.store.state(false).last_seq + 1;
             origin
                 .store
@@ -88,7 +114,7 @@ impl JetStream {
             },
             filter_subject: source.filter_subject.clone(),
             subject_transforms: source.subject_transforms.clone(),
-            ..StreamSourceInfo::default()
+            error: feeder.err(),
         })
     }
 }
@@ -101,10 +127,15 @@ fn filter(source: &natrium_jetstream::stream::StreamSource) -> &str {
     }
 }
 
-/// Copies what the mirror lacks; returns how many messages.
-fn copy_from(mirror: &Stream, origin: &Stream) -> Result<usize, natrium_store::StoreError> {
+/// Copies what the mirror lacks (through `feeder`'s position and filter
+/// when one feeds it); returns the origin sequences copied.
+fn copy_from(
+    mirror: &Stream,
+    origin: &Stream,
+    feeder: Option<&Consumer>,
+) -> Result<Vec<u64>, natrium_store::StoreError> {
     let Some(source) = &mirror.config.mirror else {
-        return Ok(0);
+        return Ok(Vec::new());
     };
     let since = source
         .opt_start_time
@@ -112,14 +143,18 @@ fn copy_from(mirror: &Stream, origin: &Stream) -> Result<usize, natrium_store::S
         .unwrap_or(i64::MIN);
     let mut last = mirror.store.state(false).last_seq;
     let mut next = (last + 1).max(source.opt_start_seq);
-    let mut copied = 0;
-    while copied < COPY_PER_ROUND {
+    if let Some(feeder) = feeder {
+        next = next.max(feeder.next_seq());
+    }
+    let mut copied = Vec::new();
+    while copied.len() < COPY_PER_ROUND {
         let message = match origin.store.load_next(filter(source).as_bytes(), next) {
             Ok(message) => message,
             Err(_) => break,
         };
         next = message.seq + 1;
-        if message.timestamp < since {
+        let unwanted = feeder.is_some_and(|f| !f.needs(message.seq, &message.subject));
+        if message.timestamp < since || unwanted {
             // Not wanted: used up, so later rounds start past it.
             mirror.store.skip_msgs(message.seq)?;
             last = last.max(message.seq);
@@ -136,9 +171,9 @@ fn copy_from(mirror: &Stream, origin: &Stream) -> Result<usize, natrium_store::S
             message.timestamp,
         )?;
         last = message.seq;
-        copied += 1;
+        copied.push(message.seq);
     }
-    if copied > 0 {
+    if !copied.is_empty() {
         *mirror.mirror_active.lock() = natrium_store::now_nanos();
     }
     Ok(copied)

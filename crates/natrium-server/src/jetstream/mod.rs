@@ -339,6 +339,7 @@ impl JetStream {
         }
         let _ = jetstream.direct_sids.set(direct_sids);
         jetstream.restore_streams();
+        release_recovery_memory();
         let worker = jetstream.clone();
         std::thread::Builder::new()
             .name(format!("jetstream {account_name}"))
@@ -512,7 +513,7 @@ impl JetStream {
             if failed {
                 self.api_errors.fetch_add(1, Ordering::Relaxed);
             }
-            if let Some(reply) = message.reply {
+            if let Some(reply) = message.reply.filter(|_| !response.is_empty()) {
                 group
                     .replies
                     .push(consumer::Outgoing::to(&reply, None, response));
@@ -638,12 +639,9 @@ impl JetStream {
     ) -> Result<Arc<Stream>, natrium_jetstream::ApiError> {
         self.detach(existing);
         // The store outlives the old Stream value: reopen it under the new config.
-        existing.store.sync().map_err(store_failed)?;
-        existing.store.close().map_err(store_failed)?;
         let dir = self.stream_dir(&config.name);
         let stream = Arc::new(
-            Stream::open(config, existing.created, &dir, &self.file_options())
-                .map_err(store_failed)?,
+            Stream::reopen(existing, config, &dir, &self.file_options()).map_err(store_failed)?,
         );
         self.persist(&stream).map_err(store_failed)?;
         self.attach(&stream);
@@ -820,12 +818,13 @@ impl JetStream {
         }
     }
 
-    /// Stops serving and closes every store (synced first).
+    /// Stops serving and closes every store: written out to the OS, and
+    /// fsynced only as the sync policy asks (nats-server's stop), so a stop
+    /// right after heavy writes does not wait for the disk.
     pub fn shutdown(&self) {
         info!("Initiating JetStream Shutdown...");
         self.client.close();
         self.save_consumers();
-        self.sync_all();
         let streams: Vec<_> = self.streams.lock().values().cloned().collect();
         for stream in streams {
             let _ = stream.store.close();
@@ -839,6 +838,18 @@ fn store_failed(err: StoreError) -> natrium_jetstream::ApiError {
         natrium_jetstream::errors::ErrorId::StreamStoreFailedF,
         &[("err", &err.to_string())],
     )
+}
+
+/// Hands back to the OS the heap that reading the stores left free (their
+/// scans build large temporary lists; glibc keeps such memory otherwise,
+/// and a server restarted on a big store would hold it for good).
+fn release_recovery_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap pages; it touches no live
+    // allocation.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// `$XDG_DATA_HOME/natrium`, else `~/.local/share/natrium`, else the temp dir.

@@ -11,15 +11,28 @@
 //! rename what is copied; `opt_start_seq`/`opt_start_time` say where to
 //! begin. Sources naming a stream of another domain (`external`) are kept
 //! in the configuration but not followed.
+//!
+//! A source with a `consumer` (ADR-58, 2.14) is fed by that durable
+//! consumer of the origin, which its owner creates: nothing is copied while
+//! it does not exist (or is not a flow-control consumer, reported as the
+//! source's error); copying follows its position and filter, and what is
+//! copied counts as delivered and acknowledged by it, so a work-queue or
+//! interest origin lets go of those messages (nats-server does this with
+//! flow-control acks over the consumer's deliver subject; in one process
+//! the origin's store is read directly, as for every source).
 
 use std::sync::Arc;
 
+use natrium_jetstream::consumer::AckPolicy;
+use natrium_jetstream::errors::ErrorId;
 use natrium_jetstream::headers::{HeaderBlock, HeaderBuilder, STREAM_SOURCE};
-use natrium_jetstream::stream::{StreamSource, StreamSourceInfo};
+use natrium_jetstream::stream::{RetentionPolicy, StreamSource, StreamSourceInfo};
+use natrium_jetstream::ApiError;
 use natrium_store::{StoreError, StoredMessage};
 use natrium_subjects::SubjectMapping;
 use tracing::warn;
 
+use super::consumer::Consumer;
 use super::stream::Stream;
 use super::JetStream;
 
@@ -73,13 +86,24 @@ impl JetStream {
                 let Some(origin) = self.stream(&source.name) else {
                     continue;
                 };
-                match copy_source(
-                    &stream,
+                let feeder = match self.feeder(source, ErrorId::SourceConsumerRequiresAckFCErr) {
+                    Ok(None) if source.consumer.is_some() => continue,
+                    Ok(feeder) => feeder,
+                    Err(_) => continue,
+                };
+                let others = feeder
+                    .as_ref()
+                    .map(|f| self.others_than(&origin, f))
+                    .unwrap_or_default();
+                let copy = Copy {
+                    stream: &stream,
                     source,
-                    &state.routes[index],
-                    &mut state.progress[index],
-                    &origin,
-                ) {
+                    routes: &state.routes[index],
+                    origin: &origin,
+                    feeder: feeder.as_deref(),
+                    others: &others,
+                };
+                match copy.run(&mut state.progress[index]) {
                     Ok(n) => copied += n,
                     Err(err) => warn!(
                         "Stream {:?}: copying from source {:?} stopped: {err}",
@@ -97,6 +121,37 @@ impl JetStream {
         grown
     }
 
+    /// The durable consumer feeding a source or mirror, if it names one
+    /// and it is there: `Ok(None)` while it is missing (nats-server waits
+    /// for it silently), `wrong_kind` when it is not a flow-control consumer.
+    pub(super) fn feeder(
+        &self,
+        source: &StreamSource,
+        wrong_kind: ErrorId,
+    ) -> Result<Option<Arc<Consumer>>, ApiError> {
+        let Some(named) = &source.consumer else {
+            return Ok(None);
+        };
+        match self.consumer(&source.name, &named.name) {
+            Some(feeder) if feeder.config.ack_policy != AckPolicy::FlowControl => {
+                Err(wrong_kind.into())
+            }
+            found => Ok(found),
+        }
+    }
+
+    /// The origin's consumers other than `feeder` that keep its messages
+    /// (an interest origin's), for [`retire_fed`].
+    pub(super) fn others_than(&self, origin: &Stream, feeder: &Consumer) -> Vec<Arc<Consumer>> {
+        if origin.config.retention != RetentionPolicy::Interest {
+            return Vec::new();
+        }
+        self.consumers_of(&origin.config.name)
+            .into_iter()
+            .filter(|c| c.name != feeder.name)
+            .collect()
+    }
+
     /// The `sources` section of a stream's info.
     pub(super) fn sources_info(&self, stream: &Stream) -> Vec<StreamSourceInfo> {
         let mut state = stream.sources.lock();
@@ -109,7 +164,13 @@ impl JetStream {
             .enumerate()
             .map(|(index, source)| {
                 let at = state.progress[index];
+                let feeder = self.feeder(source, ErrorId::SourceConsumerRequiresAckFCErr);
                 let lag = match (&source.external, self.stream(&source.name)) {
+                    // Fed by a consumer: what it has yet to deliver.
+                    (None, Some(origin)) if source.consumer.is_some() => match &feeder {
+                        Ok(Some(feeder)) => feeder.num_pending(&origin),
+                        _ => 0,
+                    },
                     (None, Some(origin)) => state.routes[index]
                         .iter()
                         .map(|route| {
@@ -133,7 +194,7 @@ impl JetStream {
                     },
                     filter_subject: source.filter_subject.clone(),
                     subject_transforms: source.subject_transforms.clone(),
-                    ..StreamSourceInfo::default()
+                    error: feeder.err(),
                 }
             })
             .collect()
@@ -219,61 +280,118 @@ fn source_header(message: &StoredMessage) -> Option<(String, u64, String, String
     Some((name, seq, filter, destination))
 }
 
-/// Copies what `source` (with its compiled `routes`) has that `stream`
-/// lacks, advancing `at`; returns how many.
-fn copy_source(
-    stream: &Stream,
-    source: &StreamSource,
-    routes: &[Route],
-    at: &mut SourceProgress,
-    origin: &Stream,
-) -> Result<usize, StoreError> {
-    let since = source
-        .opt_start_time
-        .and_then(|t| t.unix_nanos())
-        .unwrap_or(i64::MIN);
-    let mut next = start(source, at.last_seq);
-    let mut copied = 0;
-    while copied < COPY_PER_ROUND {
-        // The earliest message any of the source's filters takes.
-        let found = routes
-            .iter()
-            .filter_map(|route| {
-                origin
-                    .store
-                    .load_next(route.filter.as_bytes(), next)
-                    .ok()
-                    .map(|m| (m, route))
-            })
-            .min_by_key(|(m, _)| m.seq);
-        let Some((message, route)) = found else {
-            break;
-        };
-        next = message.seq + 1;
-        at.last_seq = message.seq;
-        if message.timestamp < since {
-            continue;
+/// One source's copying round: into `stream`, from `origin`, through the
+/// source's compiled `routes` and, when it has one, its feeding consumer.
+struct Copy<'a> {
+    stream: &'a Stream,
+    source: &'a StreamSource,
+    routes: &'a [Route],
+    origin: &'a Stream,
+    feeder: Option<&'a Consumer>,
+    /// The origin's other consumers, when it keeps messages by interest.
+    others: &'a [Arc<Consumer>],
+}
+
+impl Copy<'_> {
+    /// Copies what the source has that the stream lacks, advancing `at`;
+    /// returns how many.
+    fn run(&self, at: &mut SourceProgress) -> Result<usize, StoreError> {
+        let source = self.source;
+        let since = source
+            .opt_start_time
+            .and_then(|t| t.unix_nanos())
+            .unwrap_or(i64::MIN);
+        let mut next = start(source, at.last_seq);
+        if let Some(feeder) = self.feeder {
+            next = next.max(feeder.next_seq());
         }
-        let original = String::from_utf8_lossy(&message.subject).into_owned();
-        let subject = route
-            .mapping
-            .as_ref()
-            .and_then(|m| m.apply(&original))
-            .unwrap_or_else(|| original.clone());
-        let marker = format!(
-            "{} {} {} {} {original}",
-            source.name, message.seq, route.filter, route.destination
-        );
-        let builder = match HeaderBlock::parse(&message.headers) {
-            Ok(block) if !message.headers.is_empty() => HeaderBuilder::from_block(&block),
-            _ => HeaderBuilder::new(),
-        };
-        let headers = builder.add(STREAM_SOURCE, &marker).finish();
-        stream
-            .store
-            .store(subject.as_bytes(), &headers, &message.payload, None)?;
-        copied += 1;
+        let mut copied = 0;
+        let mut taken = Vec::new();
+        while copied < COPY_PER_ROUND {
+            // The earliest message any of the source's filters takes.
+            let found = self
+                .routes
+                .iter()
+                .filter_map(|route| {
+                    self.origin
+                        .store
+                        .load_next(route.filter.as_bytes(), next)
+                        .ok()
+                        .map(|m| (m, route))
+                })
+                .min_by_key(|(m, _)| m.seq);
+            let Some((message, route)) = found else {
+                break;
+            };
+            next = message.seq + 1;
+            at.last_seq = message.seq;
+            if message.timestamp < since
+                || self
+                    .feeder
+                    .is_some_and(|f| !f.needs(message.seq, &message.subject))
+            {
+                continue;
+            }
+            let original = String::from_utf8_lossy(&message.subject).into_owned();
+            let subject = route
+                .mapping
+                .as_ref()
+                .and_then(|m| m.apply(&original))
+                .unwrap_or_else(|| original.clone());
+            let marker = format!(
+                "{} {} {} {} {original}",
+                source.name, message.seq, route.filter, route.destination
+            );
+            let builder = match HeaderBlock::parse(&message.headers) {
+                Ok(block) if !message.headers.is_empty() => HeaderBuilder::from_block(&block),
+                _ => HeaderBuilder::new(),
+            };
+            let headers = builder.add(STREAM_SOURCE, &marker).finish();
+            self.stream
+                .store
+                .store(subject.as_bytes(), &headers, &message.payload, None)?;
+            taken.push(message.seq);
+            copied += 1;
+        }
+        let now = natrium_store::now_nanos();
+        at.active = now;
+        if let Some(feeder) = self.feeder {
+            retire_fed(self.origin, feeder, self.others, &taken, now)?;
+        }
+        Ok(copied)
     }
-    at.active = natrium_store::now_nanos();
-    Ok(copied)
+}
+
+/// What a feeding consumer delivered (`taken`, ascending) counts as
+/// delivered and acknowledged by it; it leaves a work-queue origin, and an
+/// interest origin once none of its `others` needs it.
+pub(super) fn retire_fed(
+    origin: &Stream,
+    feeder: &Consumer,
+    others: &[Arc<Consumer>],
+    taken: &[u64],
+    now: i64,
+) -> Result<(), StoreError> {
+    let Some(&last) = taken.last() else {
+        return Ok(());
+    };
+    feeder.acknowledge_through(last, taken.len() as u64, now);
+    let retention = origin.config.retention;
+    if retention == RetentionPolicy::Limits {
+        return Ok(());
+    }
+    for &seq in taken {
+        let keep = retention == RetentionPolicy::Interest
+            && origin
+                .store
+                .load(seq)
+                .is_ok_and(|m| others.iter().any(|c| c.needs(seq, &m.subject)));
+        if !keep {
+            match origin.store.remove(seq, false) {
+                Ok(_) | Err(StoreError::NotFound | StoreError::Deleted) => {}
+                Err(err) => return Err(err),
+            }
+        }
+    }
+    origin.store.flush()
 }

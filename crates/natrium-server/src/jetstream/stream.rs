@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use natrium_jetstream::errors::ErrorId;
@@ -33,7 +34,8 @@ use tracing::{error, warn};
 pub struct Stream {
     pub config: StreamConfig,
     pub created: Timestamp,
-    pub store: Box<dyn MessageStore>,
+    /// Shared so a memory stream's store outlives a config update.
+    pub store: Arc<dyn MessageStore>,
     /// Where a file stream keeps its data; `None` for memory streams.
     pub dir: Option<PathBuf>,
     dedup: Mutex<Dedup>,
@@ -139,8 +141,8 @@ impl Stream {
         file_options: &FileStoreOptions,
     ) -> Result<Stream, StoreError> {
         let limits = store_limits(&config);
-        let (store, dir): (Box<dyn MessageStore>, _) = match config.storage {
-            StorageType::Memory => (Box::new(MemoryStore::new(limits)), None),
+        let (store, dir): (Arc<dyn MessageStore>, _) = match config.storage {
+            StorageType::Memory => (Arc::new(MemoryStore::new(limits)), None),
             _ => {
                 let options = FileStoreOptions {
                     compress: config.compression == Compression::S2,
@@ -153,12 +155,39 @@ impl Stream {
                         config.name, damage.dropped_bytes, damage.dropped_records, damage.segment, damage.offset, damage.reason
                     );
                 }
-                (Box::new(store), Some(dir.to_path_buf()))
+                (Arc::new(store), Some(dir.to_path_buf()))
             }
         };
         if config.first_seq > 1 && store.state(false).last_seq == 0 {
             store.skip_to(config.first_seq)?;
         }
+        Ok(Self::with_store(config, created, store, dir))
+    }
+
+    /// The same stream under an updated configuration (limits already
+    /// applied to the store): a file store is reopened from disk (its
+    /// options may have changed), a memory store is kept as it is.
+    pub fn reopen(
+        existing: &Stream,
+        config: StreamConfig,
+        dir: &Path,
+        file_options: &FileStoreOptions,
+    ) -> Result<Stream, StoreError> {
+        if config.storage != StorageType::Memory {
+            existing.store.sync()?;
+            existing.store.close()?;
+            return Self::open(config, existing.created, dir, file_options);
+        }
+        let store = existing.store.clone();
+        Ok(Self::with_store(config, existing.created, store, None))
+    }
+
+    fn with_store(
+        config: StreamConfig,
+        created: Timestamp,
+        store: Arc<dyn MessageStore>,
+        dir: Option<PathBuf>,
+    ) -> Stream {
         let Mappings {
             transform,
             republish,
@@ -188,7 +217,7 @@ impl Stream {
             sources: Mutex::new(None),
         };
         stream.rebuild_dedup();
-        Ok(stream)
+        stream
     }
 
     /// Re-reads message ids stored within the duplicate window.

@@ -162,8 +162,10 @@ impl FileBackend {
                 }
             }
         }
-        if let Some(old) = self.segs.last() {
+        if let Some(old) = self.segs.last_mut() {
             self.candidates.insert(old.id);
+            // Full: its index of offsets grows no more.
+            old.offsets.shrink_to_fit();
         }
         let id = self.segs.last().map_or(1, |s| s.id + 1);
         let mut seg = Segment::open(&self.dir, id, marker.last_seq + 1, true)?;
@@ -448,7 +450,15 @@ impl Backend for FileBackend {
     fn close(&mut self, marker: &Marker) -> Result<(), StoreError> {
         self.candidates.extend(self.segs.iter().map(|s| s.id));
         self.reclaim(marker)?;
-        self.sync_active()
+        // Durable as the policy says, no more: under a sync interval what
+        // was written since the last sync is handed to the OS (it survives
+        // the process) but not fsynced, as nats-server closes its blocks.
+        // Fsyncing everything written since then made a stop right after
+        // heavy writes take as long as writing it to disk.
+        match self.opts.sync {
+            SyncPolicy::Always => self.sync_active(),
+            SyncPolicy::Interval(_) => self.flush(),
+        }
     }
 }
 
@@ -472,10 +482,16 @@ impl FileStore {
         let msgs = dir.join("msgs");
         std::fs::create_dir_all(&msgs).map_err(|e| StoreError::io(&msgs, e))?;
         let scanned = recovery::scan_dir(&msgs)?;
+        let mut segs = scanned.segs;
+        // Only the last segment is written to: the others' indexes are final.
+        let sealed = segs.len().saturating_sub(1);
+        for seg in &mut segs[..sealed] {
+            seg.offsets.shrink_to_fit();
+        }
         let mut backend = FileBackend {
             dir: msgs,
             opts,
-            segs: scanned.segs,
+            segs,
             pending: Vec::new(),
             unsynced: false,
             unsynced_segments: Vec::new(),

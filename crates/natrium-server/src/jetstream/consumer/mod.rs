@@ -360,11 +360,7 @@ impl Consumer {
             }
             state.last_active = now;
         } else {
-            // A client that went away mid-fetch leaves no one to deliver to.
-            state
-                .waiting
-                .queue
-                .retain(|request| interest(&request.reply));
+            Self::drop_orphans(&mut state, interest);
         }
         let mut num_pending: Option<u64> = None;
         loop {
@@ -494,6 +490,22 @@ impl Consumer {
             }
             state.waiting.queue = kept;
         }
+    }
+
+    /// Forgets pull requests whose reply subject nobody listens to any
+    /// more (a fetch that timed out or was cancelled): they must not take
+    /// messages or count as waiting.
+    pub fn drop_orphaned_requests(&self, interest: &dyn Fn(&str) -> bool) {
+        if self.is_pull() {
+            Self::drop_orphans(&mut self.state.lock(), interest);
+        }
+    }
+
+    fn drop_orphans(state: &mut State, interest: &dyn Fn(&str) -> bool) {
+        state
+            .waiting
+            .queue
+            .retain(|request| interest(&request.reply));
     }
 
     /// Which waiting request the next message goes to, per the priority
@@ -896,6 +908,52 @@ impl Consumer {
     /// Marks the consumer as in use (its push subscriber is still there).
     pub fn touch(&self, now: i64) {
         self.state.lock().last_active = now;
+    }
+
+    /// Where a consumer feeding a stream's source (ADR-58) stands: the
+    /// next stream sequence it would deliver.
+    pub fn next_seq(&self) -> u64 {
+        self.state.lock().next_seq
+    }
+
+    /// The stream it feeds stored everything it took up to `seq` (`count`
+    /// messages): delivered and acknowledged at once, as the flow-control
+    /// acks of a sourcing server do.
+    pub fn acknowledge_through(&self, seq: u64, count: u64, now: i64) {
+        let mut state = self.state.lock();
+        if seq < state.next_seq {
+            return;
+        }
+        state.next_seq = seq + 1;
+        let consumer_seq = state.delivered.0 + count;
+        state.delivered = (consumer_seq, seq);
+        state.last_delivered_at = now;
+        state.last_ack_at = now;
+        state.last_active = now;
+        if state.pending.is_empty() {
+            state.ack_floor = state.delivered;
+        }
+        state.dirty = true;
+    }
+
+    /// `CONSUMER.RESET`: delivery starts over at stream sequence `seq` (`0`:
+    /// just past the ack floor), as if nothing had been delivered before it:
+    /// pending acks and redelivery counts are dropped and consumer
+    /// sequences start again from 1. Returns the sequence delivered next.
+    pub fn reset(&self, seq: u64) -> u64 {
+        let mut state = self.state.lock();
+        let seq = if seq == 0 { state.ack_floor.1 + 1 } else { seq };
+        state.next_seq = seq;
+        state.initial.clear();
+        state.pending.clear();
+        state.redeliver.clear();
+        state.num_redelivered = 0;
+        state.delivered = (0, seq - 1);
+        state.ack_floor = (0, seq - 1);
+        state.last_delivered_at = 0;
+        state.last_ack_at = 0;
+        state.dirty = true;
+        seq
     }
 
     pub fn set_paused_until(&self, until: i64) {
