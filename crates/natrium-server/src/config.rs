@@ -89,6 +89,9 @@ fn apply_key(
         "logtime" => options.logtime = boolean(value)?,
         "authorization" => apply_authorization(options, value)?,
         "jetstream" => apply_jetstream(options, value)?,
+        "content_store" => options
+            .content_stores
+            .extend(crate::content_store::parse(value, None)?),
         "max_traced_msg_len"
         | "logfile_size_limit"
         | "log_size_limit"
@@ -272,7 +275,7 @@ fn apply_jetstream(
 
 /// The entries of a block that are settings: a key that other values refer
 /// to as `$name` is a variable definition, and nats-server skips it.
-fn settings(map: &Map) -> impl Iterator<Item = (&str, &Spanned<Value>)> {
+pub(crate) fn settings(map: &Map) -> impl Iterator<Item = (&str, &Spanned<Value>)> {
     map.entries()
         .iter()
         .filter(|entry| !entry.used_as_variable)
@@ -287,7 +290,7 @@ fn location(value: &Spanned<Value>) -> String {
     }
 }
 
-fn field_error(value: &Spanned<Value>, message: String) -> ConfigFileError {
+pub(crate) fn field_error(value: &Spanned<Value>, message: String) -> ConfigFileError {
     ConfigFileError::Field {
         location: location(value),
         message,
@@ -301,7 +304,7 @@ fn type_error(value: &Spanned<Value>, expected: &str) -> ConfigFileError {
     )
 }
 
-fn string(value: &Spanned<Value>) -> Result<String, ConfigFileError> {
+pub(crate) fn string(value: &Spanned<Value>) -> Result<String, ConfigFileError> {
     match &value.value {
         Value::String(s) => Ok(s.clone()),
         Value::Integer(i) => Ok(i.to_string()),
@@ -331,7 +334,7 @@ fn port(value: &Spanned<Value>) -> Result<u16, ConfigFileError> {
     }
 }
 
-fn map(value: &Spanned<Value>) -> Result<&Map, ConfigFileError> {
+pub(crate) fn map(value: &Spanned<Value>) -> Result<&Map, ConfigFileError> {
     value
         .value
         .as_map()

@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::content_store::ContentStoreOptions;
 pub use crate::permissions::{Permissions, SubjectPermission};
 
 /// nats-server's version that natrium-server is wire-compatible with.
@@ -46,6 +47,8 @@ pub struct ServerOptions {
     pub trace: bool,
     pub logtime: bool,
     pub jetstream: JetStreamOptions,
+    /// Built-in content-addressed object stores (`content_store { … }`).
+    pub content_stores: Vec<ContentStoreOptions>,
     /// Set when the options came from a file; `/varz` reports it.
     pub config_file: Option<PathBuf>,
     /// The command line these options came from (the binary sets it), so a
@@ -125,6 +128,7 @@ impl Default for ServerOptions {
             trace: false,
             logtime: true,
             jetstream: JetStreamOptions::default(),
+            content_stores: Vec::new(),
             config_file: None,
             command_line: Vec::new(),
             unsupported: Vec::new(),

@@ -42,6 +42,8 @@ pub enum StartError {
     },
     #[error(transparent)]
     JetStream(#[from] crate::jetstream::JetStreamError),
+    #[error("{0}")]
+    ContentStore(String),
 }
 
 /// Server-wide counters that outlive individual connections.
@@ -292,6 +294,10 @@ impl Server {
             display_addr(&shared.options().host, client_addr.port())
         );
         shared.tasks.spawn(accept_loop(shared.clone(), listener));
+        if let Err(message) = crate::content_store::start_all(&shared, &shared.shutdown).await {
+            shared.shutdown.cancel();
+            return Err(StartError::ContentStore(message));
+        }
         info!("Server is ready");
         Ok(Server { shared })
     }
