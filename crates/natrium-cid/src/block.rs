@@ -118,7 +118,7 @@ impl Block {
             };
             return Err(Error::Mismatch {
                 expected: cid,
-                actual,
+                actual: actual.to_string(),
             });
         }
         Ok(Block { cid, data })

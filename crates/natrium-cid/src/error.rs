@@ -23,7 +23,8 @@ pub enum Error {
     #[error("malformed CID {text:?}: {reason}")]
     BadCid { text: String, reason: String },
     #[error("content does not hash to {expected} (it hashes to {actual})")]
-    Mismatch { expected: Cid, actual: Cid },
+    /// `actual` is the CID text the bytes do hash to (text keeps the error small).
+    Mismatch { expected: Cid, actual: String },
     #[error("unsupported {what}: {value:#x}")]
     Unsupported { what: &'static str, value: u64 },
     #[error("block {cid} cannot be decoded: {reason}")]
@@ -31,7 +32,7 @@ pub enum Error {
     #[error("block {0} not found")]
     NotFound(Cid),
     #[error("{cid} links to {missing}, which is not stored (put linked blocks first)")]
-    DanglingLink { cid: Cid, missing: Cid },
+    DanglingLink { cid: String, missing: Cid },
     #[error("block {0} is corrupt: its bytes no longer hash to its CID")]
     Corrupt(Cid),
     #[error("path {path:?} does not resolve: {reason}")]

@@ -24,6 +24,11 @@ fn pattern(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i % 251) as u8).collect()
 }
 
+/// `cid --domain sales ARGS...`.
+fn sales<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    [&["cid", "--domain", "sales"][..], args].concat()
+}
+
 const ONE_MIB: &str = "bafybeiedpcapwld4tkgtzwahfofgn4wex5ryysf4se6hwpmlrsh4ntnrau";
 
 #[test]
@@ -33,59 +38,21 @@ fn put_get_stat_ls_verify_pin_gc() {
     let dir = TempDir::new();
     let input = dir.path().join("one.bin");
     std::fs::write(&input, pattern(1 << 20)).expect("write input");
-    let cid = natrium_text(
-        url,
-        &["cid", "--domain", "sales", "put", input.to_str().unwrap()],
-    );
+    let cid = natrium_text(url, &sales(&["put", input.to_str().unwrap()]));
     assert_eq!(cid.trim(), ONE_MIB);
-    let again = natrium(
-        url,
-        &[
-            "cid",
-            "--domain",
-            "sales",
-            "put",
-            "--json",
-            input.to_str().unwrap(),
-        ],
-    );
+    let again = natrium(url, &sales(&["put", "--json", input.to_str().unwrap()]));
     assert_eq!(
         (again["cid"].as_str(), again["new_blocks"].as_u64()),
         (Some(ONE_MIB), Some(0))
     );
 
     let out = dir.path().join("back.bin");
-    natrium_text(
-        url,
-        &[
-            "cid",
-            "--domain",
-            "sales",
-            "get",
-            ONE_MIB,
-            "-o",
-            out.to_str().unwrap(),
-        ],
-    );
+    natrium_text(url, &sales(&["get", ONE_MIB, "-o", out.to_str().unwrap()]));
     assert!(std::fs::read(&out).expect("read back") == pattern(1 << 20));
-    let refused = natrium_error(
-        url,
-        &[
-            "cid",
-            "--domain",
-            "sales",
-            "get",
-            ONE_MIB,
-            "-o",
-            out.to_str().unwrap(),
-        ],
-    );
+    let refused = natrium_error(url, &sales(&["get", ONE_MIB, "-o", out.to_str().unwrap()]));
     assert!(refused.contains("--force"), "{refused}");
 
-    let stat = natrium(
-        url,
-        &["cid", "--domain", "sales", "stat", "--json", ONE_MIB],
-    );
+    let stat = natrium(url, &sales(&["stat", "--json", ONE_MIB]));
     assert_eq!(
         (
             stat["size"].as_u64(),
@@ -94,69 +61,49 @@ fn put_get_stat_ls_verify_pin_gc() {
         ),
         (Some(1 << 20), Some(4), Some(true))
     );
-    let ls = natrium_text(url, &["cid", "--domain", "sales", "ls", ONE_MIB]);
+    let ls = natrium_text(url, &sales(&["ls", ONE_MIB]));
     assert_eq!(ls.lines().count(), 4);
     assert!(
         ls.lines()
             .all(|l| l.starts_with("bafkrei") && l.contains("\t262144\t")),
         "{ls}"
     );
-    let verify = natrium_text(url, &["cid", "--domain", "sales", "verify", ONE_MIB]);
+    let verify = natrium_text(url, &sales(&["verify", ONE_MIB]));
     assert!(verify.contains("verified"), "{verify}");
 
-    let stdin = natrium_with_stdin(
-        url,
-        &["cid", "--domain", "sales", "put", "--no-pin", "-"],
-        b"hello world\n",
-    );
+    let stdin = natrium_with_stdin(url, &sales(&["put", "--no-pin", "-"]), b"hello world\n");
     assert_eq!(
         String::from_utf8_lossy(&stdin.stdout).trim(),
         "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"
     );
-    let gc = natrium(
-        url,
-        &["cid", "--domain", "sales", "gc", "--grace", "0s", "--json"],
-    );
+    let gc = natrium(url, &sales(&["gc", "--grace", "0s", "--json"]));
     assert_eq!(gc["deleted"], 1, "{gc}");
     let missing = natrium_error(
         url,
-        &[
-            "cid",
-            "--domain",
-            "sales",
+        &sales(&[
             "get",
             "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4",
-        ],
+        ]),
     );
     assert!(
         missing.contains("not found") && missing.contains("404"),
         "{missing}"
     );
-    let bad = natrium_error(url, &["cid", "--domain", "sales", "stat", "bafynot"]);
+    let bad = natrium_error(url, &sales(&["stat", "bafynot"]));
     assert!(bad.contains("malformed CID"), "{bad}");
-    assert!(
-        natrium_text(url, &["cid", "--domain", "sales", "unpin", ONE_MIB]).contains("unpinned")
-    );
+    assert!(natrium_text(url, &sales(&["unpin", ONE_MIB])).contains("unpinned"));
 }
 
 #[test]
 fn dag_documents_and_paths() {
     let server = start_natrium_with(with_store);
     let url = &server.url;
-    let leaf = natrium_with_stdin(
-        url,
-        &["cid", "--domain", "sales", "put", "-"],
-        b"hello world\n",
-    );
+    let leaf = natrium_with_stdin(url, &sales(&["put", "-"]), b"hello world\n");
     let leaf = String::from_utf8_lossy(&leaf.stdout).trim().to_string();
     let doc = format!(
         r#"{{"name":"child1","links":[{{"name":"leaf","cid":{{"/":"{leaf}"}}}}],"size":12}}"#
     );
-    let child = natrium_with_stdin(
-        url,
-        &["cid", "--domain", "sales", "dag", "put"],
-        doc.as_bytes(),
-    );
+    let child = natrium_with_stdin(url, &sales(&["dag", "put"]), doc.as_bytes());
     assert!(
         child.status.success(),
         "{}",
@@ -167,18 +114,15 @@ fn dag_documents_and_paths() {
         child,
         "bafyreiev4id5s3x5bzeyetwbzd3aaakgtnbfegile6ifj2y4n42rmfwnpa"
     );
-    let got = natrium(url, &["cid", "--domain", "sales", "dag", "get", &child]);
+    let got = natrium(url, &sales(&["dag", "get", &child]));
     assert_eq!(got["links"][0]["cid"]["/"], leaf.as_str());
-    let content = natrium_output(
-        url,
-        &["cid", "--domain", "sales", "get", &format!("{child}/leaf")],
-    );
+    let content = natrium_output(url, &sales(&["get", &format!("{child}/leaf")]));
     assert_eq!(content.stdout, b"hello world\n");
-    let walk = natrium_text(url, &["cid", "--domain", "sales", "walk", &child]);
+    let walk = natrium_text(url, &sales(&["walk", &child]));
     assert_eq!(walk, format!("{child}\n  {leaf}\n"));
     let dangling = natrium_with_stdin(
         url,
-        &["cid", "--domain", "sales", "dag", "put"],
+        &sales(&["dag", "put"]),
         br#"{"x":{"/":"bafkreif2pall7dybz7vecqka3zo24irdwabwdi4wc55jznaq75q7eaavvu"}}"#,
     );
     assert_eq!(dangling.status.code(), Some(1));
@@ -191,23 +135,11 @@ fn car_export_then_import_into_a_fresh_server() {
     let dir = TempDir::new();
     let input = dir.path().join("one.bin");
     std::fs::write(&input, pattern(1 << 20)).expect("write input");
-    natrium_text(
-        &source.url,
-        &["cid", "--domain", "sales", "put", input.to_str().unwrap()],
-    );
+    natrium_text(&source.url, &sales(&["put", input.to_str().unwrap()]));
     let car = dir.path().join("one.car");
     natrium_text(
         &source.url,
-        &[
-            "cid",
-            "--domain",
-            "sales",
-            "car",
-            "export",
-            ONE_MIB,
-            "-o",
-            car.to_str().unwrap(),
-        ],
+        &sales(&["car", "export", ONE_MIB, "-o", car.to_str().unwrap()]),
     );
 
     let fresh = start_natrium_with(with_store);
@@ -216,26 +148,16 @@ fn car_export_then_import_into_a_fresh_server() {
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).expect("write");
     let error = natrium_error(
         &fresh.url,
-        &[
-            "cid",
-            "--domain",
-            "sales",
-            "car",
-            "import",
-            truncated.to_str().unwrap(),
-        ],
+        &sales(&["car", "import", truncated.to_str().unwrap()]),
     );
     assert!(error.contains("truncated"), "{error}");
     let stat = natrium_output(
         &fresh.url,
-        &[
-            "cid",
-            "--domain",
-            "sales",
+        &sales(&[
             "stat",
             "--json",
             "bafkreibruh455iawsviqslif5c7uurdcfdemh22mtnytyzvnzn75kpejxy",
-        ],
+        ]),
     );
     assert_eq!(
         stat.status.code(),
@@ -245,20 +167,11 @@ fn car_export_then_import_into_a_fresh_server() {
 
     let imported = natrium(
         &fresh.url,
-        &[
-            "cid",
-            "--domain",
-            "sales",
-            "car",
-            "import",
-            "--pin",
-            "--json",
-            car.to_str().unwrap(),
-        ],
+        &sales(&["car", "import", "--pin", "--json", car.to_str().unwrap()]),
     );
     assert_eq!(imported["roots"], serde_json::json!([ONE_MIB]));
     assert_eq!(imported["new_blocks"], 5);
-    let back = natrium_output(&fresh.url, &["cid", "--domain", "sales", "get", ONE_MIB]);
+    let back = natrium_output(&fresh.url, &sales(&["get", ONE_MIB]));
     assert!(back.stdout == pattern(1 << 20));
 }
 
@@ -269,23 +182,15 @@ fn serve_runs_the_store_against_the_reference_server() {
     };
     let store = TempDir::leak();
     let server = start_server(&binary, &["-js", "-sd", &store]);
-    let mut service = natrium_spawn(
-        &server.url,
-        &["cid", "--domain", "sales", "serve"],
-        "answering on",
-    );
-    let put = natrium_with_stdin(
-        &server.url,
-        &["cid", "--domain", "sales", "put", "-"],
-        &pattern(300_000),
-    );
+    let mut service = natrium_spawn(&server.url, &sales(&["serve"]), "answering on");
+    let put = natrium_with_stdin(&server.url, &sales(&["put", "-"]), &pattern(300_000));
     let cid = String::from_utf8_lossy(&put.stdout).trim().to_string();
     assert!(
         put.status.success() && cid.starts_with("bafybei"),
         "{}",
         String::from_utf8_lossy(&put.stderr)
     );
-    let back = natrium_output(&server.url, &["cid", "--domain", "sales", "get", &cid]);
+    let back = natrium_output(&server.url, &sales(&["get", &cid]));
     assert!(back.stdout == pattern(300_000));
     let _ = service.kill();
     let _ = service.wait();

@@ -76,15 +76,15 @@ impl State {
             let cid = one_cid(arg)?;
             match Block::verified(cid, body.clone()) {
                 Ok(block) => self.put_blocks(vec![block], None).await?,
-                Err(Error::Mismatch { expected, actual })
+                Err(Error::Mismatch { expected, .. })
                     if matches!(Codec::from_code(cid.codec()), Ok(Codec::Raw | Codec::DagPb)) =>
                 {
                     let blocks = import(&body, hash_of(&cid));
-                    let root = *blocks.last().map(Block::cid).unwrap_or(&actual);
-                    if key(&root) != key(&expected) {
+                    let root = blocks.last().map(|b| key(b.cid())).unwrap_or_default();
+                    if root != key(&expected) {
                         return Err(Error::Mismatch {
                             expected,
-                            actual: root,
+                            actual: format!("{root} as a file"),
                         });
                     }
                     self.put_blocks(blocks, Some(body.len() as u64)).await?
@@ -127,7 +127,7 @@ impl State {
             for link in block.links()? {
                 if !ours.contains(&link.cid) && !self.store.has(&link.cid).await? {
                     return Err(Error::DanglingLink {
-                        cid: *block.cid(),
+                        cid: block.cid().to_string(),
                         missing: link.cid,
                     });
                 }
@@ -278,7 +278,7 @@ impl ChunkSender<'_> {
             .await
             .map_err(Error::nats)?;
         self.sent += 1;
-        if self.sent % wire::FLOW_WINDOW == 0 {
+        if self.sent.is_multiple_of(wire::FLOW_WINDOW) {
             self.flow_control().await?;
         }
         Ok(())

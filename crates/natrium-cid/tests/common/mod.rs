@@ -119,3 +119,27 @@ impl AsyncWrite for PatternCheck {
 pub fn known() -> serde_json::Value {
     serde_json::from_str(include_str!("../data/known.json")).expect("known.json is JSON")
 }
+
+/// Runs tests/cid-reference/reference.mjs (the JS IPFS reference) with
+/// `args` and parses its JSON; `None` (and a note) when its node_modules are
+/// not installed (`npm ci` there; scripts/test does it).
+pub fn reference(args: &[&std::ffi::OsStr]) -> Option<serde_json::Value> {
+    let dir =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/cid-reference");
+    if !dir.join("node_modules").exists() {
+        eprintln!("skipped the reference check: run `npm ci` in tests/cid-reference");
+        return None;
+    }
+    let output = std::process::Command::new("node")
+        .arg("reference.mjs")
+        .args(args)
+        .current_dir(&dir)
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(serde_json::from_slice(&output.stdout).expect("the reference prints JSON"))
+}
