@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use async_nats::jetstream::{self, message::PublishMessage, stream};
 use cid::Cid;
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 
 use crate::block::Block;
 use crate::error::{Error, Result};
@@ -160,14 +160,6 @@ impl BlockStore {
         })
     }
 
-    /// When a block was written and its size, hash unchecked (for gc).
-    pub async fn created(&self, cid: &Cid) -> Result<Option<(time::OffsetDateTime, u64)>> {
-        Ok(self
-            .raw(&self.blocks, cid)
-            .await?
-            .map(|m| (m.time, m.payload.len() as u64)))
-    }
-
     pub async fn has(&self, cid: &Cid) -> Result<bool> {
         Ok(self.raw(&self.blocks, cid).await?.is_some())
     }
@@ -248,6 +240,51 @@ impl BlockStore {
             .collect();
         cids.sort();
         Ok(cids)
+    }
+
+    /// Every stored block with when it was written and its size, read
+    /// without payloads (a headers-only ordered consumer), for gc.
+    pub async fn inventory(&self) -> Result<Vec<(Cid, time::OffsetDateTime, u64)>> {
+        if self.blocks().await?.is_empty() {
+            return Ok(Vec::new());
+        }
+        let consumer = self
+            .stream
+            .create_consumer(jetstream::consumer::pull::OrderedConfig {
+                filter_subject: format!("{}.*", self.blocks),
+                headers_only: true,
+                ..Default::default()
+            })
+            .await
+            .map_err(Error::nats)?;
+        let mut messages = consumer.messages().await.map_err(Error::nats)?;
+        let mut out = Vec::new();
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(10), messages.next())
+                .await
+                .map_err(|_| Error::Nats("block inventory stalled".into()))?
+                .ok_or_else(|| Error::Nats("block inventory ended early".into()))?
+                .map_err(Error::nats)?;
+            let info = message.info().map_err(Error::nats)?;
+            let (published, pending) = (info.published, info.pending);
+            let size = message
+                .headers
+                .as_ref()
+                .and_then(|h| h.get("Nats-Msg-Size"))
+                .and_then(|v| v.as_str().parse().ok())
+                .unwrap_or(0);
+            if let Some(cid) = message
+                .subject
+                .rsplit('.')
+                .next()
+                .and_then(|text| Cid::try_from(text).ok())
+            {
+                out.push((cid, published, size));
+            }
+            if pending == 0 {
+                return Ok(out);
+            }
+        }
     }
 
     /// Bytes and messages the stream holds (what dedup saves shows here).

@@ -123,6 +123,26 @@ async fn gc_keeps_pinned_dags_only() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gc_keeps_the_old_leaves_of_a_young_root() {
+    let node = start().await;
+    let mut builder = natrium_cid::unixfs::FileBuilder::default();
+    let mut blocks = Vec::new();
+    builder.push(&pattern(512 * 1024 + 1), &mut blocks);
+    builder.finish(&mut blocks);
+    let root = blocks.pop().expect("root");
+    for leaf in &blocks {
+        node.client.put_block(leaf).await.expect("leaf");
+    }
+    // The leaves age past the grace period before their root arrives.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    node.client.put_block(&root).await.expect("root");
+    let report = node.client.gc(Duration::from_secs(1)).await.expect("gc");
+    assert_eq!(report["deleted"], 0, "{report}");
+    let report = node.client.gc(Duration::ZERO).await.expect("gc");
+    assert_eq!(report["deleted"], 4, "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn car_export_imports_into_a_fresh_server() {
     let source = start().await;
     let bytes = pattern(1024 * 1024);

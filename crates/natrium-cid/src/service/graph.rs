@@ -202,9 +202,8 @@ impl State {
             }
             visit(&cid, depth);
             if cid.codec() == Codec::Raw as u64 {
-                if !self.store.has(&cid).await? {
-                    return Err(Error::NotFound(cid));
-                }
+                // Puts refuse dangling links, so a listed leaf is stored;
+                // `verify` is what reads and re-hashes every block.
                 continue;
             }
             let links = self.store.get(&cid).await?.block.links()?;
@@ -288,30 +287,36 @@ impl State {
             serde_json::from_slice(body)
                 .map_err(|e| Error::BadRequest(format!("gc options: {e}")))?
         };
-        let mut live = HashSet::new();
-        for pin in self.store.pins().await? {
-            self.walk_from(pin, &mut |cid, _| {
-                live.insert(*cid);
-            })
-            .await?;
-        }
         let grace = Duration::from_secs(options.grace_seconds);
         let now = time::OffsetDateTime::now_utc();
+        let inventory = self.store.inventory().await?;
+        // Live: everything a pin reaches, and everything a young block
+        // reaches (a DAG whose root was just put keeps its older leaves).
+        let mut roots = self.store.pins().await?;
+        roots.extend(
+            inventory
+                .iter()
+                .filter(|(_, created, _)| now - *created < grace)
+                .map(|(cid, _, _)| *cid),
+        );
+        let mut live = HashSet::new();
+        for root in roots {
+            if !live.contains(&root) {
+                self.walk_from(root, &mut |cid, _| {
+                    live.insert(*cid);
+                })
+                .await?;
+            }
+        }
         let (mut deleted, mut bytes, mut kept) = (0u64, 0u64, 0u64);
-        for cid in self.store.blocks().await? {
+        for (cid, _, size) in inventory {
             if live.contains(&cid) {
                 kept += 1;
                 continue;
             }
-            if let Some((created, size)) = self.store.created(&cid).await? {
-                if now - created < grace {
-                    kept += 1;
-                    continue;
-                }
-                self.store.delete(&cid).await?;
-                deleted += 1;
-                bytes += size;
-            }
+            self.store.delete(&cid).await?;
+            deleted += 1;
+            bytes += size;
         }
         Ok(json(
             &serde_json::json!({ "deleted": deleted, "bytes": bytes, "kept": kept }),

@@ -42,6 +42,10 @@ use crate::block::parse_cid;
 use crate::error::{Error, Result};
 use crate::store::{check_domain, BlockStore, StoreConfig};
 
+/// Requests handled at once; more wait in the subscription (bounds memory:
+/// each holds at most a block or a whole-file put of max payload).
+const MAX_IN_FLIGHT: usize = 64;
+
 /// What the service needs to know.
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
@@ -89,9 +93,16 @@ impl Service {
             max_block,
         });
         let task = tokio::spawn(async move {
+            let slots = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
             while let Some(message) = requests.next().await {
+                let Ok(slot) = slots.clone().acquire_owned().await else {
+                    break;
+                };
                 let state = state.clone();
-                tokio::spawn(async move { state.handle(message).await });
+                tokio::spawn(async move {
+                    state.handle(message).await;
+                    drop(slot);
+                });
             }
         });
         Ok(Service { task })
