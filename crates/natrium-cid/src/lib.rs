@@ -28,9 +28,12 @@
 //!   script), with proto2's unpacked `blocksizes` as go-unixfs writes them.
 //!
 //! CARv1 framing (a varint-length-prefixed DAG-CBOR header and sections) is
-//! a few lines over `cid` and `serde_ipld_dagcbor`; no maintained crate offers
-//! an async, streaming reader and writer that fits without pulling in its
-//! own runtime, so it is written here.
+//! about a hundred lines over `cid`, `unsigned-varint` and
+//! `serde_ipld_dagcbor`, written here. The tokio CAR crate, `iroh-car` 0.5,
+//! was considered: it pins older `serde_ipld_dagcbor` 0.6 and
+//! `unsigned-varint` 0.7 (second copies in the tree), does not hash-check
+//! blocks, and takes an end of file inside a section length for a clean end,
+//! while a truncated CAR must be an error here.
 
 pub mod block;
 pub mod car;

@@ -22,6 +22,12 @@
 //! | `pin.{cid}` / `unpin.{cid}` | | `{cid,pinned,changed}` |
 //! | `gc` | `{grace_seconds}` | `{deleted,bytes,kept}` |
 //!
+//! The service is the only writer the store trusts: give users
+//! `{domain}.objects.…` permissions, and deny them `$CID.>` (the block
+//! subjects) and the JetStream API of the stream, or they can write blocks
+//! behind the service's back (`get` and `verify` would then report them as
+//! corrupt, but nothing stops the write).
+//!
 //! Every put is checked before anything is stored: the bytes must hash to the
 //! CID of the subject, decode under its codec, and link only to blocks already
 //! stored (so a DAG is always complete and a cycle cannot be built).
