@@ -1,5 +1,5 @@
 //! CARv1 files: a header naming the roots, then `varint(len) | CID | bytes`
-//! sections, one per block (https://ipld.io/specs/transport/car/carv1/).
+//! sections, one per block (<https://ipld.io/specs/transport/car/carv1/>).
 //!
 //! Both sides stream: the writer emits a block as it is handed one and the
 //! reader yields one verified [`Block`] at a time, so a CAR of any size moves
