@@ -6,6 +6,7 @@
 //
 //   cd tests/cid-reference && npm ci && node reference.mjs > ../../crates/natrium-cid/tests/data/known.json
 //   node reference.mjs car FILE.car      verify a CAR file: print its roots and hash-check every block
+//   node reference.mjs dir-car FILE.car  write a UnixFS directory (a.txt, sub/b.bin) as a CAR, print its CIDs
 //
 // The importer options are ipfs-unixfs-importer's defaults, which are those of
 // `ipfs add --cid-version=1 --raw-leaves`: fixed 262144-byte chunks, raw leaves,
@@ -17,7 +18,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagJson from '@ipld/dag-json'
 import * as raw from 'multiformats/codecs/raw'
-import { CarReader } from '@ipld/car'
+import { CarReader, CarWriter } from '@ipld/car'
 import fs from 'node:fs'
 
 // The deterministic pattern of the tests: byte i is i mod 251.
@@ -75,5 +76,32 @@ async function verifyCar (path) {
 
 function equal (a, b) { return a.length === b.length && a.every((x, i) => x === b[i]) }
 
-const result = process.argv[2] === 'car' ? await verifyCar(process.argv[3]) : await known()
+// A directory as `ipfs add -r --cid-version=1 --raw-leaves` builds it, every
+// block written to a CAR in the importer's order (leaves first, root last).
+async function dirCar (path) {
+  // MemoryBlockstore keys by multihash and lists raw-codec CIDs back: keep
+  // the CIDs the importer put, codec included.
+  const blockstore = new MemoryBlockstore()
+  const put = blockstore.put.bind(blockstore)
+  const written = []
+  blockstore.put = async (cid, bytes, options) => { written.push({ cid, bytes }); return put(cid, bytes, options) }
+  const files = [
+    { path: 'dir/a.txt', content: new TextEncoder().encode('hello world\n') },
+    { path: 'dir/sub/b.bin', content: pattern(300000) }
+  ]
+  const entries = {}
+  for await (const entry of importer(files, blockstore, { cidVersion: 1, rawLeaves: true })) entries[entry.path] = entry.cid.toString()
+  const root = CID.parse(entries.dir)
+  const { writer, out } = CarWriter.create([root])
+  const chunks = []
+  const collect = (async () => { for await (const chunk of out) chunks.push(chunk) })()
+  for (const block of written) await writer.put(block)
+  await writer.close()
+  await collect
+  fs.writeFileSync(path, Buffer.concat(chunks))
+  return entries
+}
+
+const mode = process.argv[2]
+const result = mode === 'car' ? await verifyCar(process.argv[3]) : mode === 'dir-car' ? await dirCar(process.argv[3]) : await known()
 console.log(JSON.stringify(result, null, 2))

@@ -222,3 +222,57 @@ fn reference_reads_car(path: &std::path::Path, root: &str, blocks: u64) {
         assert_eq!(report["blocks"], blocks);
     }
 }
+
+/// A UnixFS directory made by the JS reference importer, moved in by CAR:
+/// paths resolve through dag-pb link names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ipfs_directory_imports_and_resolves_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let car = dir.path().join("dir.car");
+    let Some(entries) = common::reference(&["dir-car".as_ref(), car.as_os_str()]) else {
+        return;
+    };
+    let node = start().await;
+    let bytes = std::fs::read(&car).expect("car");
+    let imported = node.client.import_car(&bytes[..]).await.expect("import");
+    let root = entries["dir"].as_str().expect("dir").to_string();
+    assert_eq!(imported.roots[0].to_string(), root);
+    assert_eq!(imported.blocks, 6);
+    let file = node
+        .client
+        .get_bytes(&format!("{root}/sub/b.bin"))
+        .await
+        .expect("get by name");
+    assert!(file == pattern(300_000));
+    assert_eq!(
+        natrium_cid::unixfs::file_cid(&file, natrium_cid::HashAlg::Sha2_256)
+            .cid
+            .to_string(),
+        entries["dir/sub/b.bin"],
+        "natrium's CID of the file is the importer's"
+    );
+    assert_eq!(
+        node.client
+            .get_bytes(&format!("{root}/a.txt"))
+            .await
+            .expect("get"),
+        b"hello world\n"
+    );
+    let meta = node.client.meta(&root).await.expect("meta");
+    assert_eq!(meta["type"], "directory");
+    let names: Vec<_> = node
+        .client
+        .links(&root)
+        .await
+        .expect("links")
+        .iter()
+        .map(|l| l["name"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(names, ["a.txt", "sub"]);
+    let sub = node
+        .client
+        .resolve(&format!("{root}/sub"))
+        .await
+        .expect("resolve");
+    assert_eq!(sub.to_string(), entries["dir/sub"]);
+}
