@@ -47,6 +47,9 @@ pub enum CidCommand {
     },
 
     /// Fetch content by CID or path (`CID/name/name`), every block verified.
+    #[command(
+        after_help = "Example:\n  natrium cid --domain sales get bafybeiedpcapwld4tkgtzwahfofgn4wex5ryysf4se6hwpmlrsh4ntnrau -o report.pdf\n  natrium cid --domain sales get bafybeiedpcapwld4tkgtzwahfofgn4wex5ryysf4se6hwpmlrsh4ntnrau/child1/leaf > leaf.bin"
+    )]
     Get {
         path: String,
         /// Write into FILE instead of stdout.
@@ -58,12 +61,21 @@ pub enum CidCommand {
     },
 
     /// Show a block's metadata: codec, type, sizes, links, pinned, created.
+    #[command(
+        after_help = "Example:\n  natrium cid --domain sales stat bafybeiedpcapwld4tkgtzwahfofgn4wex5ryysf4se6hwpmlrsh4ntnrau --json"
+    )]
     Stat { path: String },
 
     /// List a block's links.
+    #[command(
+        after_help = "Example:\n  natrium cid --domain sales ls bafybeiedpcapwld4tkgtzwahfofgn4wex5ryysf4se6hwpmlrsh4ntnrau"
+    )]
     Ls { path: String },
 
     /// Every block of a DAG, parents first.
+    #[command(
+        after_help = "Example:\n  natrium cid --domain sales walk bafybeiedpcapwld4tkgtzwahfofgn4wex5ryysf4se6hwpmlrsh4ntnrau"
+    )]
     Walk { path: String },
 
     /// DAG-JSON documents.
@@ -71,15 +83,25 @@ pub enum CidCommand {
     Dag(DagCommand),
 
     /// Re-hash every block of a DAG in the store and report any corruption (exit 1).
+    #[command(
+        after_help = "Example:\n  natrium cid --domain sales verify bafybeiedpcapwld4tkgtzwahfofgn4wex5ryysf4se6hwpmlrsh4ntnrau"
+    )]
     Verify { cid: String },
 
     /// Keep a DAG through garbage collection.
+    #[command(
+        after_help = "Example:\n  natrium cid --domain sales pin bafybeiedpcapwld4tkgtzwahfofgn4wex5ryysf4se6hwpmlrsh4ntnrau"
+    )]
     Pin { cid: String },
 
     /// Let garbage collection delete a DAG.
+    #[command(
+        after_help = "Example:\n  natrium cid --domain sales unpin bafybeiedpcapwld4tkgtzwahfofgn4wex5ryysf4se6hwpmlrsh4ntnrau"
+    )]
     Unpin { cid: String },
 
     /// Delete blocks no pinned DAG reaches.
+    #[command(after_help = "Example:\n  natrium cid --domain sales gc --grace 10m")]
     Gc {
         /// Keep blocks younger than this (a put may still be linking them).
         #[arg(long, default_value = "60s", value_parser = parse_duration)]
@@ -91,6 +113,9 @@ pub enum CidCommand {
     Car(CarCommand),
 
     /// Run the `{domain}.objects.*` service against the connected server (JetStream needed).
+    #[command(
+        after_help = "Example:\n  natrium --server nats://127.0.0.1:4222 cid --domain sales serve --stream SALES_OBJECTS"
+    )]
     Serve {
         /// Stream for the blocks (default DOMAIN_<DOMAIN>_OBJECTS).
         #[arg(long)]
@@ -104,8 +129,14 @@ pub enum CidCommand {
 #[derive(Debug, Subcommand)]
 pub enum DagCommand {
     /// Print a document (or the value at a path) as DAG-JSON.
+    #[command(
+        after_help = "Example:\n  natrium cid --domain sales dag get bafybeiedpcapwld4tkgtzwahfofgn4wex5ryysf4se6hwpmlrsh4ntnrau/links/0"
+    )]
     Get { path: String },
     /// Store a DAG-JSON document (links as {"/": "CID"}) and print its CID.
+    #[command(
+        after_help = "Example:\n  echo '{\"name\": \"root\", \"links\": [{\"name\": \"child1\", \"cid\": {\"/\": \"bafk...\"}}]}' | natrium cid --domain sales dag put"
+    )]
     Put {
         /// The file, or `-` for stdin.
         #[arg(default_value = "-")]
@@ -125,12 +156,16 @@ pub enum DocCodec {
 #[derive(Debug, Subcommand)]
 pub enum CarCommand {
     /// Write the DAG under CID as a CARv1 file (stdout unless -o).
+    #[command(
+        after_help = "Example:\n  natrium cid --domain sales car export bafybeiedpcapwld4tkgtzwahfofgn4wex5ryysf4se6hwpmlrsh4ntnrau -o dag.car"
+    )]
     Export {
         cid: String,
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
     /// Store every block of a CARv1 file (or stdin); a file is checked whole first.
+    #[command(after_help = "Example:\n  natrium cid --domain sales car import dag.car --pin")]
     Import {
         #[arg(default_value = "-")]
         file: PathBuf,
