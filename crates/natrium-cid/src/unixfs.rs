@@ -230,7 +230,18 @@ pub fn file_part(block: &Block) -> Result<(Bytes, Vec<Cid>)> {
                 cid: *block.cid(),
                 reason: e.to_string(),
             })?;
-            let inline = UnixfsData::of(&node)
+            let unixfs = UnixfsData::of(&node);
+            if let Some(data) = unixfs
+                .as_ref()
+                .filter(|d| !matches!(d.r#type, TYPE_RAW | TYPE_FILE))
+            {
+                return Err(Error::BadRequest(format!(
+                    "{} is a UnixFS {}, not a file: list it with links (cid ls)",
+                    block.cid(),
+                    data.type_name()
+                )));
+            }
+            let inline = unixfs
                 .map(|data| Bytes::copy_from_slice(data.inline_bytes()))
                 .unwrap_or_default();
             Ok((inline, node.links.into_iter().map(|l| l.cid).collect()))

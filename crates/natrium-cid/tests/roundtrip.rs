@@ -260,6 +260,8 @@ async fn an_ipfs_directory_imports_and_resolves_by_name() {
     );
     let meta = node.client.meta(&root).await.expect("meta");
     assert_eq!(meta["type"], "directory");
+    let error = node.client.get_bytes(&root).await.unwrap_err();
+    assert!(error.to_string().contains("directory"), "{error}");
     let names: Vec<_> = node
         .client
         .links(&root)
