@@ -160,11 +160,28 @@ impl BlockStore {
         })
     }
 
+    /// Whether a block is stored, asked as the stream's per-subject count so
+    /// no block bytes travel (a dag-pb node checks up to 174 children).
     pub async fn has(&self, cid: &Cid) -> Result<bool> {
-        Ok(self.raw(&self.blocks, cid).await?.is_some())
+        self.exists(&self.blocks, cid).await
     }
 
-    /// Bytes of the stored block, hash unchecked (only for `verify` reports).
+    async fn exists(&self, prefix: &str, cid: &Cid) -> Result<bool> {
+        let subject = format!("{prefix}.{}", key(cid));
+        let mut subjects = self
+            .stream
+            .info_with_subjects(&subject)
+            .await
+            .map_err(Error::nats)?;
+        while let Some((name, count)) = subjects.try_next().await.map_err(Error::nats)? {
+            if name == subject && count > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// The stored message of a block or pin, its bytes unchecked.
     async fn raw(
         &self,
         prefix: &str,
@@ -201,7 +218,7 @@ impl BlockStore {
     }
 
     pub async fn is_pinned(&self, cid: &Cid) -> Result<bool> {
-        Ok(self.raw(&self.pins, cid).await?.is_some())
+        self.exists(&self.pins, cid).await
     }
 
     /// Deletes a block (garbage collection).
