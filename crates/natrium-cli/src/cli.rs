@@ -12,6 +12,7 @@
 //! object store ones (`bench kv`, `bench object`) in [`store`].
 
 pub mod account;
+pub mod cid;
 pub mod connection;
 pub mod consumer;
 pub mod context;
@@ -105,6 +106,13 @@ pub enum Command {
 
     /// Measure the round-trip time to each server.
     Rtt(rtt::RttArgs),
+
+    /// Content-addressed objects (IPFS-compatible CIDs) in a domain's content store.
+    #[command(after_help = "Examples:\n  \
+        natrium cid --domain sales put ./report.pdf\n  \
+        natrium cid --domain sales get bafy.../child1/leaf -o leaf.bin\n  \
+        natrium cid --domain sales car export bafy... > dag.car")]
+    Cid(cid::CidArgs),
 }
 
 /// `natrium bench ...` subcommands.

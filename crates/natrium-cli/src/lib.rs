@@ -32,6 +32,7 @@
 pub mod account;
 pub mod bench;
 pub mod bucket;
+pub mod cid;
 pub mod cli;
 pub mod connection;
 pub mod consumer;

@@ -24,6 +24,7 @@ pub mod auth;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod content_store;
 pub mod identity;
 pub mod internal;
 pub mod jetstream;

@@ -6,7 +6,7 @@
 //! lame-duck settings and log levels take effect at once; connections whose
 //! credentials the new authorization no longer admits are closed. What
 //! cannot change while the server runs (listen addresses, server name,
-//! JetStream storage, pid and log files) keeps its running value and is
+//! JetStream storage, content stores, pid and log files) keeps its running value and is
 //! named in a warning. A configuration that does not parse changes nothing.
 //!
 //! Accounts are reconfigured in place: limits, mappings, imports and
@@ -62,7 +62,8 @@ pub fn reload(shared: &std::sync::Arc<ServerShared>) -> Result<Vec<&'static str>
         server_name,
         pid_file,
         log_file,
-        jetstream
+        jetstream,
+        content_stores
     );
     crate::logging::set_levels(next.debug, next.trace);
     shared.accounts.configure(&next);

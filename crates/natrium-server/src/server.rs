@@ -47,6 +47,8 @@ pub enum StartError {
     System(#[from] natrium_subjects::SubjectError),
     #[error(transparent)]
     Tls(#[from] crate::transport::tls::TlsError),
+    #[error("{0}")]
+    ContentStore(String),
 }
 
 /// Server-wide counters that outlive individual connections.
@@ -315,6 +317,10 @@ impl Server {
             display_addr(&shared.options().host, client_addr.port())
         );
         shared.tasks.spawn(accept_loop(shared.clone(), listener));
+        if let Err(message) = crate::content_store::start_all(&shared, &shared.shutdown).await {
+            shared.shutdown.cancel();
+            return Err(StartError::ContentStore(message));
+        }
         info!("Server is ready");
         Ok(Server { shared })
     }

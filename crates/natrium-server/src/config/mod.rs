@@ -164,6 +164,9 @@ fn apply_key(
             global_account_options(options).mappings.extend(mappings);
         }
         "jetstream" => apply_jetstream(options, value)?,
+        "content_store" => options
+            .content_stores
+            .extend(crate::content_store::parse(value, None)?),
         "max_traced_msg_len"
         | "logfile_size_limit"
         | "log_size_limit"
@@ -317,7 +320,7 @@ fn global_account_options(options: &mut ServerOptions) -> &mut AccountOptions {
 
 /// The entries of a block that are settings: a key that other values refer
 /// to as `$name` is a variable definition, and nats-server skips it.
-fn settings(map: &Map) -> impl Iterator<Item = (&str, &Spanned<Value>)> {
+pub(crate) fn settings(map: &Map) -> impl Iterator<Item = (&str, &Spanned<Value>)> {
     map.entries()
         .iter()
         .filter(|entry| !entry.used_as_variable)
@@ -332,7 +335,7 @@ fn location(value: &Spanned<Value>) -> String {
     }
 }
 
-fn field_error(value: &Spanned<Value>, message: String) -> ConfigFileError {
+pub(crate) fn field_error(value: &Spanned<Value>, message: String) -> ConfigFileError {
     ConfigFileError::Field {
         location: location(value),
         message,
@@ -346,7 +349,7 @@ fn type_error(value: &Spanned<Value>, expected: &str) -> ConfigFileError {
     )
 }
 
-fn string(value: &Spanned<Value>) -> Result<String, ConfigFileError> {
+pub(crate) fn string(value: &Spanned<Value>) -> Result<String, ConfigFileError> {
     match &value.value {
         Value::String(s) => Ok(s.clone()),
         Value::Integer(i) => Ok(i.to_string()),
@@ -376,7 +379,7 @@ fn port(value: &Spanned<Value>) -> Result<u16, ConfigFileError> {
     }
 }
 
-fn map(value: &Spanned<Value>) -> Result<&Map, ConfigFileError> {
+pub(crate) fn map(value: &Spanned<Value>) -> Result<&Map, ConfigFileError> {
     value
         .value
         .as_map()

@@ -11,6 +11,7 @@ use std::time::Duration;
 mod accounts;
 
 pub use self::accounts::*;
+pub use crate::content_store::ContentStoreOptions;
 pub use crate::permissions::{Permissions, ResponsePermission, SubjectPermission};
 
 /// nats-server's version that natrium-server is wire-compatible with.
@@ -60,6 +61,8 @@ pub struct ServerOptions {
     pub trace: bool,
     pub logtime: bool,
     pub jetstream: JetStreamOptions,
+    /// Built-in content-addressed object stores (`content_store { … }`).
+    pub content_stores: Vec<ContentStoreOptions>,
     /// Set when the options came from a file; `/varz` reports it.
     pub config_file: Option<PathBuf>,
     /// The command line these options came from (the binary sets it), so a
@@ -210,6 +213,7 @@ impl Default for ServerOptions {
             trace: false,
             logtime: true,
             jetstream: JetStreamOptions::default(),
+            content_stores: Vec::new(),
             config_file: None,
             command_line: Vec::new(),
             unsupported: Vec::new(),
