@@ -759,9 +759,11 @@ async fn a_cancelled_fetch_does_not_capture_the_next_message() {
         .await
         .expect("consumer created");
 
-    // Nothing to fetch yet: the client gives up and drops the fetch.
+    // Nothing to fetch yet: the client gives up and drops the request (a
+    // waiting batch: async-nats' fetch() sends no_wait, which ends at once
+    // on an empty stream).
     let abandoned = consumer
-        .fetch()
+        .batch()
         .max_messages(1)
         .expires(Duration::from_secs(60))
         .messages()
