@@ -35,6 +35,7 @@ pub mod reload;
 pub mod server;
 pub mod signals;
 pub mod system;
+pub mod trace;
 
 pub use options::{AuthOptions, JetStreamOptions, ServerOptions, UserOptions};
 pub use server::{Server, StartError};

@@ -30,7 +30,7 @@ use crate::options::{
 
 /// Forwarding depth at which a message stops crossing accounts (cycles are
 /// refused at load; this only guards against what slipped through).
-const MAX_HOPS: usize = 8;
+pub(crate) const MAX_HOPS: usize = 8;
 
 /// A configuration whose accounts do not fit together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -304,8 +304,13 @@ impl Rewrite {
 /// What a forwarding subscription does with a message it matched.
 #[derive(Debug)]
 pub enum Forward {
-    /// A stream import: into the importer, renamed.
-    Stream { to: Weak<Account>, rewrite: Rewrite },
+    /// A stream import: into the importer, renamed. `trace`: the import's
+    /// `allow_trace` (message traces go on into the importer).
+    Stream {
+        to: Weak<Account>,
+        rewrite: Rewrite,
+        trace: bool,
+    },
     /// A service import: the request into the exporter, with a reply that
     /// routes back to `requester` for the export's response type.
     Service {
@@ -316,6 +321,8 @@ pub enum Forward {
         threshold: Duration,
         /// Tell the exporter who asked (a `Nats-Request-Info` header).
         share: bool,
+        /// The export's `allow_trace`: message traces go on into the exporter.
+        trace: bool,
     },
     /// `_R_.>` in an exporting account: responses to forwarded requests.
     Responses { owner: Weak<Account> },
@@ -330,11 +337,24 @@ pub struct Hop {
     pub headers: Option<Vec<u8>>,
 }
 
+impl Hop {
+    /// The message as it arrives there: renamed, with the hop's reply and
+    /// headers, the payload unchanged.
+    pub fn message<'a>(&'a self, original: &Message<'a>) -> Message<'a> {
+        Message {
+            subject: &self.subject,
+            reply: self.reply.as_deref(),
+            headers: self.headers.as_deref().or(original.headers),
+            payload: original.payload,
+        }
+    }
+}
+
 impl Forward {
-    fn hop(&self, message: &Message<'_>, publisher: &Publisher<'_>) -> Option<Hop> {
+    pub(crate) fn hop(&self, message: &Message<'_>, publisher: &Publisher<'_>) -> Option<Hop> {
         let mut headers = None;
         let (account, subject, reply) = match self {
-            Forward::Stream { to, rewrite } => (
+            Forward::Stream { to, rewrite, .. } => (
                 to.upgrade()?,
                 rewrite.apply(message.subject)?,
                 message.reply.map(<[u8]>::to_vec),
@@ -346,6 +366,7 @@ impl Forward {
                 response,
                 threshold,
                 share,
+                ..
             } => {
                 let exporter = to.upgrade()?;
                 if *share {
@@ -427,12 +448,7 @@ pub fn follow(
         let Some(hop) = forward.hop(message, publisher) else {
             continue;
         };
-        let forwarded = Message {
-            subject: &hop.subject,
-            reply: hop.reply.as_deref(),
-            headers: hop.headers.as_deref().or(message.headers),
-            payload: message.payload,
-        };
+        let forwarded = hop.message(message);
         let matches = hop.account.matches(&hop.subject);
         // Inline services answer their own account's clients; a forwarded
         // request goes to the service's subscriber like any other.
@@ -522,6 +538,7 @@ pub fn install(accounts: &Accounts, options: &ServerOptions) {
                 response: ResponseType::Singleton,
                 threshold: crate::options::DEFAULT_RESPONSE_THRESHOLD,
                 share: *share,
+                trace: false,
             };
             add_forward(&account, &account, &import.local_subject(), forward);
         }
@@ -558,6 +575,7 @@ pub fn install(accounts: &Accounts, options: &ServerOptions) {
                     let forward = Forward::Stream {
                         to: Arc::downgrade(&owner),
                         rewrite,
+                        trace: import.allow_trace,
                     };
                     add_forward(&owner, &exporter, &import.subject, forward);
                 }
@@ -574,6 +592,7 @@ pub fn install(accounts: &Accounts, options: &ServerOptions) {
                         response: *response,
                         threshold: *threshold,
                         share,
+                        trace: export.allow_trace,
                     };
                     add_forward(&owner, &owner, &import.local_subject(), forward);
                 }

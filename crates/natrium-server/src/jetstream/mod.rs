@@ -666,6 +666,26 @@ impl JetStream {
         Ok(())
     }
 
+    /// Whether `client` is this JetStream's internal client.
+    pub(crate) fn owns(&self, client: &crate::client::Client) -> bool {
+        client.id == self.client.client_id()
+    }
+
+    /// For a message trace: the stream a subscription of this JetStream
+    /// feeds, and the subject `subject` is stored under there.
+    pub(crate) fn traced_stream(
+        &self,
+        subscription: &crate::client::subscription::Subscription,
+        subject: &[u8],
+    ) -> Option<(String, String)> {
+        if !self.owns(&subscription.client) {
+            return None;
+        }
+        let sid = std::str::from_utf8(&subscription.sid).ok()?.parse().ok()?;
+        let stream = self.routes.lock().get(&sid).cloned()?;
+        Some((stream.config.name.clone(), stream.stored_subject(subject)))
+    }
+
     fn attach(&self, stream: &Arc<Stream>) {
         let mut routes = self.routes.lock();
         for subject in &stream.config.subjects {
