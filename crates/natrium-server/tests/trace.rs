@@ -135,6 +135,7 @@ async fn traces_a_mapped_imported_stored_and_delivered_message() {
         .unwrap();
     let mut mapped = subscriber.subscribe("map.out").await.unwrap();
     let mut service = subscriber.subscribe("svc.>").await.unwrap();
+    let mut quiet = subscriber.subscribe("quiet.>").await.unwrap();
     let mut ticker = importer.subscribe("ticker.x").await.unwrap();
     let mut tock = importer.subscribe("pre.tock.x").await.unwrap();
     sync(&subscriber).await;
@@ -199,6 +200,16 @@ async fn traces_a_mapped_imported_stored_and_delivered_message() {
     assert_eq!(
         shape(&events[1..]),
         vec![serde_json::json!({"type": "si", "acc": "A", "from": "other.x", "to": "quiet.x"})]
+    );
+    let got = received(&mut quiet).await.expect("delivered");
+    assert_eq!(
+        got.headers
+            .unwrap()
+            .get("Nats-Trace-Dest")
+            .unwrap()
+            .as_str(),
+        "trace disabled",
+        "an export without allow_trace gets the trace switched off"
     );
 
     // Stored by JetStream.

@@ -71,6 +71,29 @@ fn header_value<'h>(headers: &'h [u8], name: &str) -> Option<&'h [u8]> {
     None
 }
 
+/// The header block with the trace destination replaced by `trace disabled`,
+/// as nats-server hands a traced message to a service export that does not
+/// allow tracing (so nobody downstream traces it again).
+pub fn disabled(headers: &[u8]) -> Vec<u8> {
+    let key = format!("\r\n{TRACE_DEST}:");
+    let Some(start) = headers
+        .windows(key.len())
+        .position(|window| window == key.as_bytes())
+    else {
+        return headers.to_vec();
+    };
+    let value_start = start + key.len();
+    let value_end = headers[value_start..]
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .map_or(headers.len(), |end| value_start + end);
+    let mut block = Vec::with_capacity(headers.len() + 16);
+    block.extend_from_slice(&headers[..value_start]);
+    block.extend_from_slice(b" trace disabled");
+    block.extend_from_slice(&headers[value_end..]);
+    block
+}
+
 /// Every header of a block, by name as sent, values in order.
 fn header_map(headers: &[u8]) -> BTreeMap<String, Vec<String>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -377,6 +400,19 @@ mod tests {
         assert!(!requested(b"NATS/1.0\r\nnats-trace-dest: x\r\n\r\n"));
         assert!(!requested(b"NATS/1.0\r\nXNats-Trace-Dest: x\r\n\r\n"));
         assert!(!requested(b"NATS/1.0\r\nNats-Trace-Dest:\r\n\r\n"));
+    }
+
+    #[test]
+    fn disabling_replaces_only_the_destination() {
+        let block = b"NATS/1.0\r\nA: 1\r\nNats-Trace-Dest: t.1\r\nB: 2\r\n\r\n";
+        assert_eq!(
+            disabled(block),
+            b"NATS/1.0\r\nA: 1\r\nNats-Trace-Dest: trace disabled\r\nB: 2\r\n\r\n"
+        );
+        assert_eq!(
+            header_value(&disabled(block), TRACE_DEST),
+            Some(&b"trace disabled"[..])
+        );
     }
 
     #[test]

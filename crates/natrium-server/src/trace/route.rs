@@ -136,6 +136,18 @@ fn follow(
             }
             Forward::Responses { .. } => {}
         }
+        // A service export that does not allow tracing gets the message
+        // with its trace destination blanked out.
+        let blanked = match (&**forward, forwarded.headers) {
+            (Forward::Service { trace: false, .. }, Some(headers)) => {
+                Some(super::disabled(headers))
+            }
+            _ => None,
+        };
+        let forwarded = Message {
+            headers: blanked.as_deref().or(forwarded.headers),
+            ..forwarded
+        };
         let matches = hop.account.matches(&hop.subject);
         let inline = std::mem::replace(&mut publisher.inline, false);
         deliver_here(trace, &matches, &forwarded, publisher, pending, outcome);

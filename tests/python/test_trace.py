@@ -1,0 +1,162 @@
+"""Message tracing (ADR-41) through nats-py, side by side with nats-server.
+
+The same messages are published with `Nats-Trace-Dest` (and sometimes
+`Nats-Trace-Only`) on natrium-server and on nats-server 2.14.0 started from
+one config: a delivered, a mapped, a stream-exported, a service-imported and
+a stored message, across imports with and without `allow_trace`, a refused
+publish and a no-echo publisher. The trace reports must be the same once
+what each server picks itself (times, connection ids, inbox names, the
+server block) is left out; so must what subscribers received and what the
+stream stored.
+"""
+
+import asyncio
+import json
+
+import nats
+import pytest
+from conftest import sync
+
+GUARD = 5  # seconds; hang guard only
+
+CONFIG = """
+jetstream { store_dir: "STORE" }
+accounts {
+  A: {
+    jetstream: enabled
+    users: [ { user: a, password: a, permissions: { publish: { deny: ["denied.>"] } } } ]
+    mappings: { "map.in": "map.out" }
+    exports: [
+      { service: "svc.>", allow_trace: true }
+      { service: "quiet.>" }
+      { stream: "ticker.>" }
+      { stream: "tock.>" }
+    ]
+  }
+  B: {
+    users: [ { user: b, password: b } ]
+    imports: [
+      { stream: { account: A, subject: "ticker.>" }, allow_trace: true }
+      { stream: { account: A, subject: "tock.>" }, prefix: "pre" }
+      { service: { account: A, subject: "svc.>" } }
+      { service: { account: A, subject: "quiet.>" }, to: "other.>" }
+    ]
+  }
+}
+"""
+
+TRACE_ONLY = {"Nats-Trace-Only": "true"}
+
+
+async def login(server, user, **kwargs):
+    async def quiet(_e):
+        pass
+
+    return await nats.connect(
+        f"nats://{user}:{user}@127.0.0.1:{server.port}",
+        allow_reconnect=False,
+        max_reconnect_attempts=0,
+        error_cb=quiet,
+        **kwargs,
+    )
+
+
+def comparable(report):
+    """The report without what each server chooses for itself."""
+    header = dict(report["request"]["header"])
+    assert header.pop("Nats-Trace-Dest")[0].startswith("_INBOX.")
+    events = []
+    for event in report["events"]:
+        event = dict(event)
+        assert event.pop("ts").endswith("Z")
+        assert isinstance(event.pop("cid", 0), int)
+        events.append(event)
+    assert set(report["server"]) >= {"name", "host", "id", "ver", "seq", "time"}
+    return {
+        "header": header,
+        "msgsize": report["request"]["msgsize"],
+        "hops": report.get("hops"),
+        "events": events,
+    }
+
+
+async def scenario(server):
+    seen = {}
+    pub = await login(server, "a", name="pubA")
+    sub = await login(server, "a", name="subA")
+    other = await login(server, "b", name="clientB")
+    await pub.jetstream().add_stream(name="ORDERS", subjects=["orders.>"])
+    received = []
+
+    async def record(msg):
+        # Nats-Request-Info, which nats-server adds to every service-import
+        # request, is the import's business, not the trace's.
+        headers = {k: v for k, v in (msg.headers or {}).items() if k != "Nats-Request-Info"}
+        if headers.get("Nats-Trace-Dest", "").startswith("_INBOX."):
+            headers["Nats-Trace-Dest"] = "<dest>"
+        received.append((msg.subject, sorted(headers.items())))
+        if msg.reply:
+            await msg.respond(b"ok")
+
+    for subject in ("plain", "map.out", "svc.>", "quiet.>"):
+        await sub.subscribe(subject, cb=record)
+    await sub.subscribe("plain", queue="q1", cb=record)
+    for subject in ("ticker.x", "pre.tock.x"):
+        await other.subscribe(subject, cb=record)
+    await sync(sub)
+    await sync(other)
+
+    async def trace(nc, subject, label, extra=None, reply=""):
+        dest = nc.new_inbox()
+        reports = await nc.subscribe(dest)
+        await sync(nc)
+        received.clear()
+        headers = {"Nats-Trace-Dest": dest, **(extra or {})}
+        await nc.publish(subject, b"hello", reply=reply, headers=headers)
+        report = await reports.next_msg(timeout=GUARD)
+        await sync(nc)
+        await sync(sub)
+        await sync(other)
+        await asyncio.sleep(0.05)  # let the callbacks record what arrived
+        seen[label] = comparable(json.loads(report.data))
+        seen[label + " delivered"] = sorted(received)
+        await reports.unsubscribe()
+
+    await trace(pub, "plain", "delivered")
+    await trace(pub, "map.in", "mapped")
+    await trace(pub, "ticker.x", "stream export, allow_trace")
+    await trace(pub, "tock.x", "stream export")
+    await trace(other, "svc.x", "service import, allow_trace", reply="r.1")
+    await trace(other, "other.x", "service import", reply="r.2")
+    await trace(pub, "orders.1", "stored")
+    await trace(pub, "plain", "trace only", TRACE_ONLY)
+    await trace(pub, "ticker.x", "trace only, stream export", TRACE_ONLY)
+    await trace(pub, "tock.x", "trace only, stream export no trace", TRACE_ONLY)
+    await trace(other, "svc.x", "trace only, service import", TRACE_ONLY, reply="r.3")
+    await trace(pub, "orders.2", "trace only, stored", {"Nats-Trace-Only": "1"})
+    await trace(pub, "plain", "names as sent", {"nats-trace-only": "on", "X-A": "1", "x-a": "2"})
+    await trace(pub, "denied.x", "refused")
+    await trace(pub, "nobody", "no interest")
+    quiet = await login(server, "a", no_echo=True)
+    await quiet.subscribe("plain")
+    await sync(quiet)
+    await trace(quiet, "plain", "no echo")
+    info = await pub.jetstream().stream_info("ORDERS")
+    seen["stored messages"] = info.state.messages
+    for nc in (pub, sub, other, quiet):
+        await nc.close()
+    return seen
+
+
+async def test_trace_reports_match_nats_server(start_both):
+    natrium, reference = start_both(CONFIG)
+    expected = await scenario(reference)
+    got = await scenario(natrium)
+    # The reference behaves as described, so the comparison means something.
+    assert [e["type"] for e in expected["mapped"]["events"]] == ["in", "sm", "eg"]
+    assert [e["type"] for e in expected["stream export"]["events"]] == ["in", "se"]
+    assert [e["type"] for e in expected["stored"]["events"]] == ["in", "js"]
+    assert expected["trace only delivered"] == []
+    assert expected["stored messages"] == 1
+    for label in expected:
+        assert got[label] == expected[label], label
