@@ -23,6 +23,7 @@ pub mod rtt;
 pub mod server;
 pub mod store;
 pub mod stream;
+pub mod trace;
 
 use std::path::PathBuf;
 
@@ -105,6 +106,9 @@ pub enum Command {
 
     /// Measure the round-trip time to each server.
     Rtt(rtt::RttArgs),
+
+    /// Trace a message's route through the servers (message tracing, nats-server 2.11+).
+    Trace(trace::TraceArgs),
 }
 
 /// `natrium bench ...` subcommands.

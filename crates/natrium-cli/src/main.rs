@@ -14,7 +14,9 @@ use clap::Parser;
 use natrium_cli::cli::{Cli, Command};
 use natrium_cli::connection::Connection;
 use natrium_cli::exit::ExitStatus;
-use natrium_cli::{account, bench, consumer, contexts, kv, messages, object, rtt, server, stream};
+use natrium_cli::{
+    account, bench, consumer, contexts, kv, messages, object, rtt, server, stream, trace,
+};
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
@@ -55,6 +57,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Object(command) => object::run(&connection()?, command).await?,
             Command::Server(command) => server::run(&connection()?, command).await?,
             Command::Rtt(args) => rtt::run(&connection()?, args).await?,
+            Command::Trace(args) => trace::run(&connection()?, args).await?,
         }
         Ok(())
     })
