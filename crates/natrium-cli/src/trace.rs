@@ -128,7 +128,7 @@ pub fn render(reports: &[Value], timestamps: bool) -> String {
     if !renderer.egress.is_empty() {
         out.push_str("Egress Count:\n\n");
         let mut counts: Vec<(&str, usize)> = renderer.egress.into_iter().collect();
-        counts.sort_by(|a, b| b.1.cmp(&a.1));
+        counts.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
         let width = counts.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
         for (kind, count) in &counts {
             let _ = writeln!(out, "  {kind:>width$}: {count}");
