@@ -3,7 +3,7 @@
 The same messages are published with `Nats-Trace-Dest` (and sometimes
 `Nats-Trace-Only`) on natrium-server and on nats-server 2.14.0 started from
 one config: a delivered, a mapped, a stream-exported, a service-imported and
-a stored message, across imports with and without `allow_trace`, a refused
+a stored message (and messages streams refuse or drop), across imports with and without `allow_trace`, a refused
 publish and a no-echo publisher. The trace reports must be the same once
 what each server picks itself (times, connection ids, inbox names, the
 server block) is left out; so must what subscribers received and what the
@@ -85,7 +85,12 @@ async def scenario(server):
     pub = await login(server, "a", name="pubA")
     sub = await login(server, "a", name="subA")
     other = await login(server, "b", name="clientB")
-    await pub.jetstream().add_stream(name="ORDERS", subjects=["orders.>"])
+    js = pub.jetstream()
+    await js.add_stream(name="ORDERS", subjects=["orders.>"])
+    await js.add_stream(name="ONE", subjects=["one.>"], max_msgs=1, discard="new")
+    await js.add_stream(name="INTEREST", subjects=["int.>"], retention="interest")
+    await js.add_stream(name="SMALL", subjects=["small.>"], max_msg_size=10)
+    await js.publish("one.0", b"x", headers={"Nats-Msg-Id": "m1"})
     received = []
 
     async def record(msg):
@@ -135,14 +140,21 @@ async def scenario(server):
     await trace(other, "svc.x", "trace only, service import", TRACE_ONLY, reply="r.3")
     await trace(pub, "orders.2", "trace only, stored", {"Nats-Trace-Only": "1"})
     await trace(pub, "plain", "names as sent", {"nats-trace-only": "on", "X-A": "1", "x-a": "2"})
+    await trace(pub, "one.1", "stream full")
+    await trace(pub, "one.1", "stream full, trace only", TRACE_ONLY)
+    await trace(pub, "one.0", "duplicate", {"Nats-Msg-Id": "m1"})
+    await trace(pub, "one.2", "wrong last sequence", {"Nats-Expected-Last-Sequence": "7"})
+    await trace(pub, "one.2", "wrong last msg id", {"Nats-Expected-Last-Msg-Id": "zz"})
+    await trace(pub, "int.1", "interest, no consumers")
+    await trace(pub, "small.1", "too large", {"X": "0123456789"})
     await trace(pub, "denied.x", "refused")
     await trace(pub, "nobody", "no interest")
     quiet = await login(server, "a", no_echo=True)
     await quiet.subscribe("plain")
     await sync(quiet)
     await trace(quiet, "plain", "no echo")
-    info = await pub.jetstream().stream_info("ORDERS")
-    seen["stored messages"] = info.state.messages
+    for stream in ("ORDERS", "ONE", "INTEREST", "SMALL"):
+        seen[f"{stream} messages"] = (await js.stream_info(stream)).state.messages
     for nc in (pub, sub, other, quiet):
         await nc.close()
     return seen
@@ -157,6 +169,8 @@ async def test_trace_reports_match_nats_server(start_both):
     assert [e["type"] for e in expected["stream export"]["events"]] == ["in", "se"]
     assert [e["type"] for e in expected["stored"]["events"]] == ["in", "js"]
     assert expected["trace only delivered"] == []
-    assert expected["stored messages"] == 1
+    assert expected["ORDERS messages"] == 1
+    assert expected["stream full"]["events"][1]["error"] == "maximum messages exceeded"
+    assert expected["interest, no consumers"]["events"][1]["nointerest"] is True
     for label in expected:
         assert got[label] == expected[label], label

@@ -219,6 +219,40 @@ async fn traces_a_mapped_imported_stored_and_delivered_message() {
         vec![serde_json::json!({"type": "js", "stream": "ORDERS", "subject": "orders.1"})]
     );
 
+    // Refused by a full stream, and dropped by an interest stream without consumers.
+    js.create_stream(async_nats::jetstream::stream::Config {
+        name: "ONE".into(),
+        subjects: vec!["one.>".into()],
+        max_messages: 1,
+        discard: async_nats::jetstream::stream::DiscardPolicy::New,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    js.create_stream(async_nats::jetstream::stream::Config {
+        name: "INTEREST".into(),
+        subjects: vec!["int.>".into()],
+        retention: async_nats::jetstream::stream::RetentionPolicy::Interest,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    trace(&publisher, "one.1", false).await;
+    let events = trace(&publisher, "one.2", false).await;
+    assert_eq!(
+        shape(&events[1..]),
+        vec![
+            serde_json::json!({"type": "js", "stream": "ONE", "subject": "one.2", "error": "maximum messages exceeded"})
+        ]
+    );
+    let events = trace(&publisher, "int.1", false).await;
+    assert_eq!(
+        shape(&events[1..]),
+        vec![
+            serde_json::json!({"type": "js", "stream": "INTEREST", "subject": "int.1", "nointerest": true})
+        ]
+    );
+
     // Trace only: the same route, nothing delivered or stored.
     let events = trace(&publisher, "plain", true).await;
     assert_eq!(events.len(), 3);

@@ -123,9 +123,16 @@ pub struct JetStream {
     consumers: Mutex<BTreeMap<String, BTreeMap<String, Arc<consumer::Consumer>>>>,
     /// Subscription id → the stream it feeds.
     routes: Mutex<HashMap<u64, Arc<Stream>>>,
+    /// Traced messages on their way to a stream, by trace destination, in
+    /// delivery order ([`crate::trace`] sends the report once they are handled).
+    traces: Mutex<Vec<ExpectedTrace>>,
     api_total: AtomicU64,
     api_errors: AtomicU64,
 }
+
+/// A traced message on its way to a stream: (trace destination, the report
+/// waiting for it, its JetStream event).
+type ExpectedTrace = (Vec<u8>, Arc<crate::trace::Waiting>, usize);
 
 /// Messages handled together, whose replies wait for their writes.
 #[derive(Default)]
@@ -325,6 +332,7 @@ impl JetStream {
             streams: Mutex::new(BTreeMap::new()),
             consumers: Mutex::new(BTreeMap::new()),
             routes: Mutex::new(HashMap::new()),
+            traces: Mutex::new(Vec::new()),
             api_total: AtomicU64::new(0),
             api_errors: AtomicU64::new(0),
         });
@@ -520,6 +528,7 @@ impl JetStream {
         let Some(stream) = self.routes.lock().get(&message.sid).cloned() else {
             return;
         };
+        let traced = self.traced(message.headers.as_deref());
         let before = stream.store.state(false).bytes;
         let room = self.room_for(&stream, group);
         let published = stream.publish(
@@ -529,6 +538,13 @@ impl JetStream {
             &self.domain,
             room,
         );
+        if let Some((waiting, index)) = traced {
+            waiting.stored(
+                index,
+                &published.ack,
+                message.headers.as_deref().unwrap_or_default(),
+            );
+        }
         let after = stream.store.state(false).bytes;
         group.stream_grew(stream.config.storage, before, after);
         for (subject, headers, payload) in published.republish {
@@ -672,18 +688,55 @@ impl JetStream {
     }
 
     /// For a message trace: the stream a subscription of this JetStream
-    /// feeds, and the subject `subject` is stored under there.
+    /// feeds, the subject `subject` is stored under there, and whether an
+    /// interest stream would drop it for want of consumers.
     pub(crate) fn traced_stream(
         &self,
         subscription: &crate::client::subscription::Subscription,
         subject: &[u8],
-    ) -> Option<(String, String)> {
+    ) -> Option<(String, String, bool)> {
         if !self.owns(&subscription.client) {
             return None;
         }
         let sid = std::str::from_utf8(&subscription.sid).ok()?.parse().ok()?;
         let stream = self.routes.lock().get(&sid).cloned()?;
-        Some((stream.config.name.clone(), stream.stored_subject(subject)))
+        let stored = stream.stored_subject(subject);
+        let no_interest =
+            stream.config.retention == natrium_jetstream::stream::RetentionPolicy::Interest && {
+                let next = stream.store.state(false).last_seq + 1;
+                !self
+                    .consumers_of(&stream.config.name)
+                    .iter()
+                    .any(|c| c.needs(next, stored.as_bytes()))
+            };
+        Some((stream.config.name.clone(), stored, no_interest))
+    }
+
+    /// A traced message is about to be delivered here: its outcome goes to
+    /// `waiting` (event `index`) once it has been handled.
+    pub(crate) fn expect_trace(
+        &self,
+        dest: &[u8],
+        waiting: Arc<crate::trace::Waiting>,
+        index: usize,
+    ) {
+        self.traces.lock().push((dest.to_vec(), waiting, index));
+    }
+
+    /// Takes back an [`Self::expect_trace`] whose message was not delivered.
+    pub(crate) fn forget_trace(&self, waiting: &Arc<crate::trace::Waiting>, index: usize) {
+        self.traces
+            .lock()
+            .retain(|(_, w, i)| !(Arc::ptr_eq(w, waiting) && *i == index));
+    }
+
+    /// The trace waiting for a message carrying these headers, if any.
+    fn traced(&self, headers: Option<&[u8]>) -> Option<(Arc<crate::trace::Waiting>, usize)> {
+        let dest = crate::trace::destination(headers?)?;
+        let mut traces = self.traces.lock();
+        let at = traces.iter().position(|(d, _, _)| d == dest)?;
+        let (_, waiting, index) = traces.remove(at);
+        Some((waiting, index))
     }
 
     fn attach(&self, stream: &Arc<Stream>) {

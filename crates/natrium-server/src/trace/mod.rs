@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use parking_lot::Mutex;
 use serde::Serialize;
 
 use crate::account::Account;
@@ -48,7 +49,13 @@ pub const AUTO_UNSUBSCRIBED: &str = "Not delivered because auto-unsubscribe exce
 /// This is all an untraced message with headers pays: no allocation.
 #[inline]
 pub fn requested(headers: &[u8]) -> bool {
-    header_value(headers, TRACE_DEST).is_some_and(|v| !v.is_empty())
+    destination(headers).is_some()
+}
+
+/// The trace destination a header block names, if any.
+#[inline]
+pub fn destination(headers: &[u8]) -> Option<&[u8]> {
+    header_value(headers, TRACE_DEST).filter(|v| !v.is_empty())
 }
 
 /// The value of the first header line named exactly `name` (names compare
@@ -167,6 +174,53 @@ pub enum Event {
     },
 }
 
+/// What nats-server's trace says when a stream refused a message, from
+/// JetStream's reply (`ack`) and the message's headers; `true` when the
+/// store itself refused it (the event keeps the stored subject then).
+fn jetstream_error(ack: &[u8], headers: &[u8]) -> Option<(String, bool)> {
+    let reply: serde_json::Value = serde_json::from_slice(ack).ok()?;
+    if reply["duplicate"] == true {
+        return Some(("msgid is duplicate".to_string(), false));
+    }
+    let description = reply["error"]["description"].as_str()?;
+    let expected = |name: &str| {
+        header_value(headers, name)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .unwrap_or_default()
+    };
+    let store_stage = [
+        "maximum messages",
+        "maximum bytes",
+        "insufficient resources",
+    ]
+    .iter()
+    .any(|prefix| description.starts_with(prefix));
+    let text = if let Some(last) = description.strip_prefix("wrong last sequence: ") {
+        match header_value(headers, "Nats-Expected-Last-Subject-Sequence") {
+            Some(_) => format!(
+                "last sequence by subject mismatch: {} vs {last}",
+                expected("Nats-Expected-Last-Subject-Sequence")
+            ),
+            None => format!(
+                "last sequence mismatch: {} vs {last}",
+                expected("Nats-Expected-Last-Sequence")
+            ),
+        }
+    } else if let Some(last) = description.strip_prefix("wrong last msg ID: ") {
+        format!(
+            "last msgid mismatch: {:?} vs {last:?}",
+            expected("Nats-Expected-Last-Msg-Id")
+        )
+    } else {
+        match description {
+            "message size exceeds maximum allowed" => "maximum payload exceeded".to_string(),
+            "per-message TTL is disabled" => "message TTL disabled".to_string(),
+            other => other.to_string(),
+        }
+    };
+    Some((text, store_stage))
+}
+
 #[derive(Serialize)]
 struct Request<'a> {
     header: &'a BTreeMap<String, Vec<String>>,
@@ -200,13 +254,57 @@ pub struct Trace {
     /// Inside a stream import: each delivery there is reported as this
     /// export first (into the importing account, under this subject).
     export: Option<(String, String)>,
+    /// Set once a stream was handed the message: the report waits for
+    /// JetStream to say how storing went.
+    waiting: Option<Arc<Waiting>>,
+}
+
+/// A report waiting for the streams a traced message was delivered to: the
+/// last of the publisher and the streams to finish sends it, as
+/// nats-server's report carries JetStream's outcome.
+#[derive(Default)]
+pub struct Waiting {
+    state: Mutex<WaitState>,
+}
+
+#[derive(Default)]
+struct WaitState {
+    /// Streams that have not handled the message yet.
+    outstanding: usize,
+    /// Outcomes that came before the publisher finished: (event, ack, headers).
+    early: Vec<(usize, Vec<u8>, Vec<u8>)>,
+    /// The finished trace, once the publisher is done with it.
+    trace: Option<(Trace, Arc<ServerShared>)>,
+}
+
+impl Waiting {
+    /// JetStream handled the message (with `headers`) for event `index`;
+    /// `ack` is its reply.
+    pub fn stored(&self, index: usize, ack: &[u8], headers: &[u8]) {
+        let ready = {
+            let mut state = self.state.lock();
+            state.outstanding = state.outstanding.saturating_sub(1);
+            match &mut state.trace {
+                Some((trace, _)) => trace.stored(index, ack, headers),
+                None => state.early.push((index, ack.to_vec(), headers.to_vec())),
+            }
+            if state.outstanding == 0 {
+                state.trace.take()
+            } else {
+                None
+            }
+        };
+        if let Some((trace, server)) = ready {
+            trace.publish(&server);
+        }
+    }
 }
 
 impl Trace {
     /// Starts the trace of a message a client published, if its headers ask for one.
     pub fn start(client: &Client, account: &Arc<Account>, message: &Message<'_>) -> Option<Trace> {
         let headers = message.headers?;
-        let dest = header_value(headers, TRACE_DEST).filter(|d| !d.is_empty())?;
+        let dest = destination(headers)?;
         let only = header_value(headers, TRACE_ONLY).is_some_and(|v| {
             v.eq_ignore_ascii_case(b"1")
                 || v.eq_ignore_ascii_case(b"true")
@@ -230,6 +328,7 @@ impl Trace {
             events: vec![ingress],
             recording: true,
             export: None,
+            waiting: None,
         })
     }
 
@@ -280,16 +379,42 @@ impl Trace {
         }
     }
 
-    fn jetstream(&mut self, stream: String, subject: String) {
+    /// A stream takes the message; returns the event's index, for
+    /// JetStream's outcome.
+    fn jetstream(&mut self, stream: String, subject: String, nointerest: bool) -> Option<usize> {
         self.exported();
-        if self.recording {
-            self.events.push(Event::JetStream {
-                ts: now(),
-                stream,
-                subject,
-                nointerest: false,
-                error: None,
-            });
+        if !self.recording {
+            return None;
+        }
+        self.events.push(Event::JetStream {
+            ts: now(),
+            stream,
+            subject,
+            nointerest,
+            error: None,
+        });
+        Some(self.events.len() - 1)
+    }
+
+    /// The report will wait for a stream to handle the message (event `index`).
+    fn wait_for_stream(&mut self) -> Arc<Waiting> {
+        let waiting = self.waiting.get_or_insert_with(Arc::default).clone();
+        waiting.state.lock().outstanding += 1;
+        waiting
+    }
+
+    /// Applies JetStream's reply to event `index`: an error, and no stored
+    /// subject when the message was refused before the store saw it (as
+    /// nats-server reports it).
+    fn stored(&mut self, index: usize, ack: &[u8], headers: &[u8]) {
+        let Some(Event::JetStream { subject, error, .. }) = self.events.get_mut(index) else {
+            return;
+        };
+        if let Some((text, store_stage)) = jetstream_error(ack, headers) {
+            if !store_stage {
+                subject.clear();
+            }
+            *error = Some(text);
         }
     }
 
@@ -338,8 +463,30 @@ impl Trace {
         &self.events
     }
 
-    /// Publishes the report to the trace destination in the publisher's account.
-    pub fn send(self, server: &ServerShared) {
+    /// Sends the report to the trace destination in the publisher's
+    /// account: now, or once the streams it went to have handled it.
+    pub fn send(mut self, server: &Arc<ServerShared>) {
+        let Some(waiting) = self.waiting.take() else {
+            return self.publish(server);
+        };
+        let ready = {
+            let mut state = waiting.state.lock();
+            for (index, ack, headers) in std::mem::take(&mut state.early) {
+                self.stored(index, &ack, &headers);
+            }
+            if state.outstanding == 0 {
+                Some(self)
+            } else {
+                state.trace = Some((self, server.clone()));
+                None
+            }
+        };
+        if let Some(trace) = ready {
+            trace.publish(server);
+        }
+    }
+
+    fn publish(self, server: &ServerShared) {
         let server_block = server
             .system
             .get()

@@ -85,18 +85,32 @@ fn one(
         trace.egress(sub, Some(super::SUBSCRIPTION_DENIES));
         return false;
     }
-    let stream = sub
-        .account
-        .jetstream()
-        .and_then(|js| js.traced_stream(sub, message.subject));
+    let jetstream = sub.account.jetstream();
+    if let Some((js, (stream, subject, nointerest))) = jetstream
+        .as_ref()
+        .and_then(|js| Some((js, js.traced_stream(sub, message.subject)?)))
+    {
+        let Some(index) = trace.jetstream(stream, subject, nointerest) else {
+            return trace.only || delivery::deliver_one(sub, message, publisher, pending, outcome);
+        };
+        if trace.only {
+            return true;
+        }
+        // Registered before the write: the stream may handle it at once.
+        let waiting = trace.wait_for_stream();
+        js.expect_trace(&trace.dest, waiting.clone(), index);
+        if delivery::deliver_one(sub, message, publisher, pending, outcome) {
+            return true;
+        }
+        js.forget_trace(&waiting, index);
+        waiting.stored(index, b"", b"");
+        return false;
+    }
     if !trace.only && !delivery::deliver_one(sub, message, publisher, pending, outcome) {
         trace.egress(sub, Some(AUTO_UNSUBSCRIBED));
         return false;
     }
-    match stream {
-        Some((stream, subject)) => trace.jetstream(stream, subject),
-        None => trace.egress(sub, None),
-    }
+    trace.egress(sub, None);
     true
 }
 
