@@ -25,9 +25,14 @@ accounts {
   A: {
     jetstream: enabled
     users: [ { user: a, password: a, permissions: { publish: { deny: ["denied.>"] } } } ]
-    mappings: { "map.in": "map.out" }
+    mappings: {
+      "map.in": "map.out"
+      "kept.x": [ { destination: "never", weight: 0% } ]
+      "chaos.x": [ { destination: "chaos.x", weight: 0% } ]
+    }
     exports: [
       { service: "svc.>", allow_trace: true }
+      { service: "map.in", allow_trace: true }
       { service: "quiet.>" }
       { stream: "ticker.>" }
       { stream: "tock.>" }
@@ -39,6 +44,7 @@ accounts {
       { stream: { account: A, subject: "ticker.>" }, allow_trace: true }
       { stream: { account: A, subject: "tock.>" }, prefix: "pre" }
       { service: { account: A, subject: "svc.>" } }
+      { service: { account: A, subject: "map.in" } }
       { service: { account: A, subject: "quiet.>" }, to: "other.>" }
     ]
   }
@@ -103,7 +109,7 @@ async def scenario(server):
         if msg.reply:
             await msg.respond(b"ok")
 
-    for subject in ("plain", "map.out", "svc.>", "quiet.>"):
+    for subject in ("plain", "map.out", "svc.>", "quiet.>", "kept.x", "chaos.x"):
         await sub.subscribe(subject, cb=record)
     await sub.subscribe("plain", queue="q1", cb=record)
     for subject in ("ticker.x", "pre.tock.x"):
@@ -129,6 +135,9 @@ async def scenario(server):
 
     await trace(pub, "plain", "delivered")
     await trace(pub, "map.in", "mapped")
+    await trace(pub, "kept.x", "mapping kept the subject")
+    await trace(pub, "chaos.x", "mapping dropped the message")
+    await trace(other, "map.in", "service import, then the exporter's mapping")
     await trace(pub, "ticker.x", "stream export, allow_trace")
     await trace(pub, "tock.x", "stream export")
     await trace(other, "svc.x", "service import, allow_trace", reply="r.1")

@@ -112,6 +112,14 @@ impl Mappings {
         self.0.is_empty()
     }
 
+    /// Whether a mapping's source covers `subject` (even if the weights
+    /// then left it as it was).
+    pub fn covers(&self, subject: &[u8]) -> bool {
+        self.0
+            .iter()
+            .any(|m| subject_matches_filter(subject, m.source.as_bytes()))
+    }
+
     pub fn apply(&self, subject: &[u8], roll: u8) -> Mapped {
         let Ok(subject) = std::str::from_utf8(subject) else {
             return Mapped::Unchanged;

@@ -373,9 +373,17 @@ impl Connection {
         }
         self.accept(&message);
         let mapped = match self.map_subject(message.subject) {
-            Mapped::Unchanged => None,
+            Mapped::Unchanged => {
+                if self.account.has_mapping_for(message.subject) {
+                    // The weights kept the subject: nats-server reports that too.
+                    trace.mapped(message.subject);
+                }
+                None
+            }
             Mapped::To(subject) => Some(subject),
             Mapped::Dropped => {
+                // Reported as a mapping to nothing, as nats-server does.
+                trace.mapped(b"");
                 trace.send(&self.server);
                 return;
             }
