@@ -11,6 +11,7 @@ stream stored.
 """
 
 import asyncio
+import gzip
 import json
 
 import nats
@@ -162,6 +163,23 @@ async def scenario(server):
     await quiet.subscribe("plain")
     await sync(quiet)
     await trace(quiet, "plain", "no echo")
+    # Compressed reports: Accept-Encoding picks snappy (framed) or gzip;
+    # anything else is sent as is, marked identity.
+    for encoding in ("gzip", "br, gzip", "snappy", "s2", "deflate"):
+        dest = pub.new_inbox()
+        reports = await pub.subscribe(dest)
+        await sync(pub)
+        await pub.publish("plain", b"x", headers={"Nats-Trace-Dest": dest, "Accept-Encoding": encoding})
+        report = await reports.next_msg(timeout=GUARD)
+        content = (report.headers or {}).get("Content-Encoding")
+        if content == "gzip":
+            body = comparable(json.loads(gzip.decompress(report.data)))
+        elif content == "snappy":
+            body = report.data[:10]  # the framing's stream identifier
+        else:
+            body = comparable(json.loads(report.data))
+        seen[f"encoding {encoding}"] = (content, body)
+        await reports.unsubscribe()
     for stream in ("ORDERS", "ONE", "INTEREST", "SMALL"):
         seen[f"{stream} messages"] = (await js.stream_info(stream)).state.messages
     for nc in (pub, sub, other, quiet):

@@ -4,7 +4,8 @@
 //! whether a subject mapping renamed it, which stream exports and service
 //! imports carried it into other accounts, which JetStream streams took it
 //! and which subscriptions it left through. `Nats-Trace-Only` asks for the
-//! report without the deliveries (nothing delivered, nothing stored).
+//! report without the deliveries (nothing delivered, nothing stored);
+//! `Accept-Encoding` for a gzip or snappy compressed report.
 //!
 //! The shape follows the cost rule of the hot path: an untraced message pays
 //! only [`requested`], a scan of the header block of messages that have one.
@@ -12,6 +13,7 @@
 //! matches as plain delivery but records each step in a [`Trace`]; that path
 //! may allocate freely. The JSON field names and order are nats-server 2.14's.
 
+mod encoding;
 pub mod route;
 
 use std::collections::BTreeMap;
@@ -21,6 +23,7 @@ use std::time::SystemTime;
 use parking_lot::Mutex;
 use serde::Serialize;
 
+use self::encoding::Encoding;
 use crate::account::Account;
 use crate::client::delivery::{self, Delivered, FastRng, Message, Publisher};
 use crate::client::outbound::PendingFlush;
@@ -245,6 +248,7 @@ pub struct Trace {
     account: Arc<Account>,
     /// `Nats-Trace-Only`: report, do not deliver.
     pub only: bool,
+    encoding: Encoding,
     header: BTreeMap<String, Vec<String>>,
     size: usize,
     events: Vec<Event>,
@@ -323,6 +327,7 @@ impl Trace {
             dest: dest.to_vec(),
             account: account.clone(),
             only,
+            encoding: Encoding::from_headers(headers),
             header: header_map(headers),
             size: message.size(),
             events: vec![ingress],
@@ -503,10 +508,11 @@ impl Trace {
         let Ok(body) = serde_json::to_vec(&report) else {
             return;
         };
+        let (headers, body) = self.encoding.encode(body);
         let message = Message {
             subject: &self.dest,
             reply: None,
-            headers: None,
+            headers,
             payload: &body,
         };
         let sender = self.account.forwarder();
