@@ -65,7 +65,12 @@ pub async fn run(connection: &Connection, args: TraceArgs) -> anyhow::Result<()>
             break;
         };
         let Some(message) = next else { break };
-        let Ok(report) = serde_json::from_slice::<Value>(&message.payload) else {
+        let encoding = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get("Content-Encoding"))
+            .map(|v| v.as_str().to_string());
+        let Some(report) = decode(encoding.as_deref(), &message.payload) else {
             continue;
         };
         expected += report["hops"].as_u64().unwrap_or(0) as usize;
@@ -83,6 +88,29 @@ pub async fn run(connection: &Connection, args: TraceArgs) -> anyhow::Result<()>
         print!("{}", render(&collected, args.timestamp));
     }
     Ok(())
+}
+
+/// A report's JSON, uncompressed as its `Content-Encoding` says
+/// (servers compress when the traced message asked with `Accept-Encoding`).
+fn decode(encoding: Option<&str>, payload: &[u8]) -> Option<Value> {
+    use std::io::Read as _;
+    let mut plain = Vec::new();
+    let body = match encoding {
+        Some("gzip") => {
+            flate2::read::GzDecoder::new(payload)
+                .read_to_end(&mut plain)
+                .ok()?;
+            &plain[..]
+        }
+        Some("snappy") => {
+            snap::read::FrameDecoder::new(payload)
+                .read_to_end(&mut plain)
+                .ok()?;
+            &plain[..]
+        }
+        _ => payload,
+    };
+    serde_json::from_slice(body).ok()
 }
 
 /// The route as `nats trace` prints it: the tree of reports, the legend

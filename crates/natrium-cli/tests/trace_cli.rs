@@ -44,6 +44,10 @@ fn trace_prints_the_route_on_both_servers() {
         assert!(received.contains("hello"), "delivered once: {received}");
         let stored = natrium_text(&url, &["trace", "orders.1", "--trace-only"]);
         let lonely = natrium_text(&url, &["trace", "nobody"]);
+        let zipped = natrium_text(&url, &["trace", "nobody", "-H", "Accept-Encoding:gzip"]);
+        let framed = natrium_text(&url, &["trace", "nobody", "-H", "Accept-Encoding:snappy"]);
+        assert_eq!(route(&zipped), route(&lonely), "gzip reports are read");
+        assert_eq!(route(&framed), route(&lonely), "snappy reports are read");
         let reports = natrium(&url, &["trace", "traced", "--json", "--trace-only"]);
         assert_eq!(reports[0]["events"][0]["type"], "in", "{reports}");
         assert_eq!(
