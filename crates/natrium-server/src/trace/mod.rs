@@ -36,10 +36,10 @@ pub const TRACE_DEST: &str = "Nats-Trace-Dest";
 /// The header asking for a trace without delivery.
 pub const TRACE_ONLY: &str = "Nats-Trace-Only";
 
-/// nats-server's connection kinds, as `kind` reports them.
+/// nats-server's connection kind of client connections, as `kind` reports
+/// it (routes, gateways and leaf connections have others; natrium-server
+/// has none of them yet).
 const KIND_CLIENT: u8 = 0;
-const KIND_SYSTEM: u8 = 3;
-const KIND_JETSTREAM: u8 = 5;
 
 /// Why a matching subscription did not get a traced message (nats-server's texts).
 pub const NO_ECHO: &str = "Not delivered because of no echo";
@@ -423,49 +423,32 @@ impl Trace {
         }
     }
 
-    /// One delivery (or, with `error`, why a matching subscription got none).
+    /// One delivery to a client (or, with `error`, why a matching
+    /// subscription got none).
     fn egress(&mut self, sub: &Subscription, error: Option<&str>) {
         self.exported();
         if !self.recording {
             return;
         }
-        let internal = sub.client.is_internal();
-        let kind = match (internal, sub.account.jetstream()) {
-            (false, _) => KIND_CLIENT,
-            (true, Some(js)) if js.owns(&sub.client) => KIND_JETSTREAM,
-            (true, _) => KIND_SYSTEM,
-        };
         let acc = if sub.account.name != self.ingress_account() {
             sub.account.name.clone()
         } else {
             String::new()
         };
-        let (subscription, queue) = if internal {
-            (String::new(), String::new())
-        } else {
-            (
-                sub.subject_str(),
-                sub.queue
-                    .as_deref()
-                    .map(|q| String::from_utf8_lossy(q).into_owned())
-                    .unwrap_or_default(),
-            )
-        };
         self.events.push(Event::Egress {
             ts: now(),
-            kind,
+            kind: KIND_CLIENT,
             cid: sub.client.id,
             name: sub.client.metadata.lock().name.clone(),
             acc,
-            sub: subscription,
-            queue,
+            sub: sub.subject_str(),
+            queue: sub
+                .queue
+                .as_deref()
+                .map(|q| String::from_utf8_lossy(q).into_owned())
+                .unwrap_or_default(),
             error: error.map(str::to_string),
         });
-    }
-
-    /// The events recorded so far.
-    pub fn events(&self) -> &[Event] {
-        &self.events
     }
 
     /// Sends the report to the trace destination in the publisher's

@@ -65,6 +65,9 @@ fn one(
         }
         return true;
     }
+    if sub.client.is_internal() {
+        return internal(trace, sub, message, publisher, pending, outcome);
+    }
     if !publisher.echo && Arc::ptr_eq(&sub.client, publisher.client) {
         trace.egress(sub, Some(NO_ECHO));
         return false;
@@ -85,33 +88,47 @@ fn one(
         trace.egress(sub, Some(super::SUBSCRIPTION_DENIES));
         return false;
     }
-    let jetstream = sub.account.jetstream();
-    if let Some((js, (stream, subject, nointerest))) = jetstream
-        .as_ref()
-        .and_then(|js| Some((js, js.traced_stream(sub, message.subject)?)))
-    {
-        let Some(index) = trace.jetstream(stream, subject, nointerest) else {
-            return trace.only || delivery::deliver_one(sub, message, publisher, pending, outcome);
-        };
-        if trace.only {
-            return true;
-        }
-        // Registered before the write: the stream may handle it at once.
-        let waiting = trace.wait_for_stream();
-        js.expect_trace(&trace.dest, waiting.clone(), index);
-        if delivery::deliver_one(sub, message, publisher, pending, outcome) {
-            return true;
-        }
-        js.forget_trace(&waiting, index);
-        waiting.stored(index, b"", b"");
-        return false;
-    }
     if !trace.only && !delivery::deliver_one(sub, message, publisher, pending, outcome) {
         trace.egress(sub, Some(AUTO_UNSUBSCRIBED));
         return false;
     }
     trace.egress(sub, None);
     true
+}
+
+/// An in-process subscriber: a stream is reported (with JetStream's outcome
+/// once it has handled the message); the server's own services are not, as
+/// nats-server reports no egress to them.
+fn internal(
+    trace: &mut Trace,
+    sub: &Arc<Subscription>,
+    message: &Message<'_>,
+    publisher: &mut Publisher<'_>,
+    pending: &mut PendingFlush,
+    outcome: &mut Delivered,
+) -> bool {
+    let jetstream = sub.account.jetstream();
+    let Some((js, (stream, subject, nointerest))) = jetstream
+        .as_ref()
+        .and_then(|js| Some((js, js.traced_stream(sub, message.subject)?)))
+    else {
+        return trace.only || delivery::deliver_one(sub, message, publisher, pending, outcome);
+    };
+    let Some(index) = trace.jetstream(stream, subject, nointerest) else {
+        return trace.only || delivery::deliver_one(sub, message, publisher, pending, outcome);
+    };
+    if trace.only {
+        return true;
+    }
+    // Registered before the write: the stream may handle it at once.
+    let waiting = trace.wait_for_stream();
+    js.expect_trace(&trace.dest, waiting.clone(), index);
+    if delivery::deliver_one(sub, message, publisher, pending, outcome) {
+        return true;
+    }
+    js.forget_trace(&waiting, index);
+    waiting.stored(index, b"", b"");
+    false
 }
 
 /// Carries the message through the imports it matched, as
