@@ -522,10 +522,14 @@ impl JetStream {
             }
             return;
         }
+        let traced = self.traced(message.headers.as_deref());
         let Some(stream) = self.routes.lock().get(&message.sid).cloned() else {
+            // The stream went away meanwhile: a waiting trace goes out as is.
+            if let Some((waiting, index)) = traced {
+                waiting.stored(index, b"", b"");
+            }
             return;
         };
-        let traced = self.traced(message.headers.as_deref());
         let before = stream.store.state(false).bytes;
         let room = self.room_for(&stream, group);
         let published = stream.publish(
