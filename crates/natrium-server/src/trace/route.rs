@@ -11,7 +11,10 @@
 //! Crossing accounts follows nats-server's rule: a stream import reports
 //! `se` for each delivery in the importer and goes on reporting only if the
 //! import has `allow_trace`; a service import reports `si` and goes on
-//! reporting only if the export has `allow_trace`.
+//! reporting only if the export has `allow_trace` (otherwise the exporter
+//! gets the message with `Nats-Trace-Dest: trace disabled`). The server's
+//! own in-process services get no events; streams get a `js` event, and
+//! the report then waits for JetStream's outcome ([`super::Waiting`]).
 
 use std::sync::Arc;
 
