@@ -165,6 +165,16 @@ async def scenario(server):
     await quiet.subscribe("plain")
     await sync(quiet)
     await trace(quiet, "plain", "no echo")
+    # A traced request nobody would get answers no responders, trace-only too.
+    for subject, extra in (("nobody", TRACE_ONLY), ("nobody", {}), ("plain", TRACE_ONLY)):
+        headers = {"Nats-Trace-Dest": pub.new_inbox(), **extra}
+        try:
+            await pub.request(subject, b"x", timeout=0.3, headers=headers)
+            outcome = "reply"
+        except Exception as err:  # noqa: BLE001 - the kind of failure is the result
+            outcome = type(err).__name__
+        seen[f"request {subject} {sorted(extra)}"] = outcome
+
     # Compressed reports: Accept-Encoding picks snappy (framed) or gzip;
     # anything else is sent as is, marked identity.
     for encoding in ("gzip", "br, gzip", "snappy", "s2", "deflate"):
@@ -199,6 +209,7 @@ async def test_trace_reports_match_nats_server(start_both):
     assert [e["type"] for e in expected["stored"]["events"]] == ["in", "js"]
     assert expected["trace only delivered"] == []
     assert expected["ORDERS messages"] == 1
+    assert expected["request nobody ['Nats-Trace-Only']"] == "NoRespondersError"
     assert expected["stream full"]["events"][1]["error"] == "maximum messages exceeded"
     assert expected["interest, no consumers"]["events"][1]["nointerest"] is True
     for label in expected:

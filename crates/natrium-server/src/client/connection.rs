@@ -413,13 +413,9 @@ impl Connection {
             &mut self.pending,
             &mut self.delivered,
         );
-        let only = trace.only;
         trace.send(&self.server);
-        if only {
-            self.delivered.count = 0;
-            self.delivered.inline.clear();
-            return;
-        }
+        // Trace-only delivered nothing (no services ran) but counted what it
+        // would have, for the no-responders status.
         self.finish_publish(&message);
     }
 

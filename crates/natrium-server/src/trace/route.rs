@@ -91,12 +91,29 @@ fn one(
         trace.egress(sub, Some(super::SUBSCRIPTION_DENIES));
         return false;
     }
-    if !trace.only && !delivery::deliver_one(sub, message, publisher, pending, outcome) {
+    if !deliver_or_pretend(trace, sub, message, publisher, pending, outcome) {
         trace.egress(sub, Some(AUTO_UNSUBSCRIBED));
         return false;
     }
     trace.egress(sub, None);
     true
+}
+
+/// Delivers; with `Nats-Trace-Only` only counts the delivery that would
+/// have been made (so a request nobody would get still gets no responders).
+fn deliver_or_pretend(
+    trace: &Trace,
+    sub: &Arc<Subscription>,
+    message: &Message<'_>,
+    publisher: &mut Publisher<'_>,
+    pending: &mut PendingFlush,
+    outcome: &mut Delivered,
+) -> bool {
+    if trace.only {
+        outcome.count += 1;
+        return true;
+    }
+    delivery::deliver_one(sub, message, publisher, pending, outcome)
 }
 
 /// An in-process subscriber: a stream is reported (with JetStream's outcome
@@ -115,13 +132,13 @@ fn internal(
         .as_ref()
         .and_then(|js| Some((js, js.traced_stream(sub, message.subject)?)))
     else {
-        return trace.only || delivery::deliver_one(sub, message, publisher, pending, outcome);
+        return deliver_or_pretend(trace, sub, message, publisher, pending, outcome);
     };
     let Some(index) = trace.jetstream(stream, subject, nointerest) else {
-        return trace.only || delivery::deliver_one(sub, message, publisher, pending, outcome);
+        return deliver_or_pretend(trace, sub, message, publisher, pending, outcome);
     };
     if trace.only {
-        return true;
+        return deliver_or_pretend(trace, sub, message, publisher, pending, outcome);
     }
     // Registered before the write: the stream may handle it at once.
     let waiting = trace.wait_for_stream();
