@@ -24,6 +24,7 @@ pub mod rtt;
 pub mod server;
 pub mod store;
 pub mod stream;
+pub mod trace;
 
 use std::path::PathBuf;
 
@@ -113,6 +114,8 @@ pub enum Command {
         natrium cid --domain sales get bafy.../child1/leaf -o leaf.bin\n  \
         natrium cid --domain sales car export bafy... > dag.car")]
     Cid(cid::CidArgs),
+    /// Trace a message's route through the servers (message tracing, nats-server 2.11+).
+    Trace(trace::TraceArgs),
 }
 
 /// `natrium bench ...` subcommands.

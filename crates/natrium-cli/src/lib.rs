@@ -27,6 +27,7 @@
 //! * [`server`]: `natrium server ping|info|check`.
 //! * [`server_errors`]: server `-ERR`s (permission violations) caught and
 //!   turned into one-line failures.
+//! * [`trace`]: `natrium trace`, a message's route as the servers report it.
 //! * [`exit`]: the exit status a health check chooses.
 
 pub mod account;
@@ -48,3 +49,4 @@ pub mod rtt;
 pub mod server;
 pub mod server_errors;
 pub mod stream;
+pub mod trace;

@@ -15,7 +15,7 @@ use natrium_cli::cli::{Cli, Command};
 use natrium_cli::connection::Connection;
 use natrium_cli::exit::ExitStatus;
 use natrium_cli::{
-    account, bench, cid, consumer, contexts, kv, messages, object, rtt, server, stream,
+    account, bench, cid, consumer, contexts, kv, messages, object, rtt, server, stream, trace,
 };
 
 fn main() -> ExitCode {
@@ -58,6 +58,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Server(command) => server::run(&connection()?, command).await?,
             Command::Rtt(args) => rtt::run(&connection()?, args).await?,
             Command::Cid(args) => cid::run(&connection()?, args).await?,
+            Command::Trace(args) => trace::run(&connection()?, args).await?,
         }
         Ok(())
     })

@@ -150,6 +150,11 @@ impl InternalClient {
         Ok(sid)
     }
 
+    /// The client's connection id (its subscriptions' `client.id`).
+    pub fn client_id(&self) -> u64 {
+        self.client.id
+    }
+
     pub fn unsubscribe(&self, sid: u64) {
         if let Some(subscription) = self.client.subscription(sid.to_string().as_bytes()) {
             subscription.remove();

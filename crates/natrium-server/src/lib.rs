@@ -36,6 +36,7 @@ pub mod reload;
 pub mod server;
 pub mod signals;
 pub mod system;
+pub mod trace;
 pub mod transport;
 
 pub use options::{AuthOptions, JetStreamOptions, ServerOptions, UserOptions};

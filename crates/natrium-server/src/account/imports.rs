@@ -30,7 +30,7 @@ use crate::options::{
 
 /// Forwarding depth at which a message stops crossing accounts (cycles are
 /// refused at load; this only guards against what slipped through).
-const MAX_HOPS: usize = 8;
+pub(crate) const MAX_HOPS: usize = 8;
 
 /// A configuration whose accounts do not fit together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -310,8 +310,13 @@ impl Rewrite {
 /// What a forwarding subscription does with a message it matched.
 #[derive(Debug)]
 pub enum Forward {
-    /// A stream import: into the importer, renamed.
-    Stream { to: Weak<Account>, rewrite: Rewrite },
+    /// A stream import: into the importer, renamed. `trace`: the import's
+    /// `allow_trace` (message traces go on into the importer).
+    Stream {
+        to: Weak<Account>,
+        rewrite: Rewrite,
+        trace: bool,
+    },
     /// A service import: the request into the exporter, with a reply that
     /// routes back to `requester` for the export's response type.
     Service {
@@ -324,6 +329,8 @@ pub enum Forward {
         share: bool,
         /// The export's latency tracking, when it has it.
         latency: Option<crate::options::ServiceLatency>,
+        /// The export's `allow_trace`: message traces go on into the exporter.
+        trace: bool,
     },
     /// `_R_.>` in an exporting account: responses to forwarded requests.
     Responses { owner: Weak<Account> },
@@ -340,14 +347,38 @@ pub struct Hop {
     pub metric: Option<(Arc<Account>, String, Vec<u8>)>,
 }
 
+impl Hop {
+    /// The message as it arrives there: renamed (when it was routed on its
+    /// own subject; an internal publisher's shown subject stays), with the
+    /// hop's reply and headers, the payload unchanged.
+    pub fn message<'a>(&'a self, original: &Message<'a>, route: &[u8]) -> Message<'a> {
+        let shown = if original.subject == route {
+            &self.subject[..]
+        } else {
+            original.subject
+        };
+        Message {
+            subject: shown,
+            reply: self.reply.as_deref(),
+            headers: self.headers.as_deref().or(original.headers),
+            payload: original.payload,
+        }
+    }
+}
+
 impl Forward {
     /// Where a message matched on `route` goes next (the route is its subject,
     /// unless an internal publisher showed another, as JetStream does).
-    fn hop(&self, message: &Message<'_>, route: &[u8], publisher: &Publisher<'_>) -> Option<Hop> {
+    pub(crate) fn hop(
+        &self,
+        message: &Message<'_>,
+        route: &[u8],
+        publisher: &Publisher<'_>,
+    ) -> Option<Hop> {
         let mut headers = None;
         let mut metric = None;
         let (account, subject, reply) = match self {
-            Forward::Stream { to, rewrite } => (
+            Forward::Stream { to, rewrite, .. } => (
                 to.upgrade()?,
                 rewrite.apply(route)?,
                 message.reply.map(<[u8]>::to_vec),
@@ -360,12 +391,18 @@ impl Forward {
                 threshold,
                 share,
                 latency,
+                ..
             } => {
                 let exporter = to.upgrade()?;
                 let requester = requester.upgrade()?;
-                if *share {
-                    headers = Some(request_info_headers(message.headers, publisher, &requester));
-                }
+                // Every request across a service import says which account
+                // asked (and, when shared, who), as nats-server's do.
+                headers = Some(request_info_headers(
+                    message.headers,
+                    publisher,
+                    &requester,
+                    *share,
+                ));
                 let reply = match message.reply {
                     Some(reply) => {
                         let tracked = latency
@@ -499,23 +536,28 @@ fn latency_metric(
     )
 }
 
-/// The message's headers plus `Nats-Request-Info`: the requesting client's
-/// account and user, as nats-server adds them for shared service imports.
+/// The message's headers plus `Nats-Request-Info`: the requesting account
+/// and round trip, and for shared imports the client too, as nats-server
+/// adds it to requests crossing a service import.
 fn request_info_headers(
     existing: Option<&[u8]>,
     publisher: &Publisher<'_>,
     account: &Account,
+    share: bool,
 ) -> Vec<u8> {
     let metadata = publisher.client.metadata.lock().clone();
-    let info = serde_json::json!({
-        "acc": account.name,
-        "user": metadata.user,
-        "name": metadata.name,
-        "lang": metadata.lang,
-        "ver": metadata.version,
-        "id": publisher.client.id,
-        "host": publisher.client.addr.ip().to_string(),
-    });
+    let mut info = serde_json::json!({ "acc": account.name });
+    if let Some(rtt) = metadata.rtt {
+        info["rtt"] = serde_json::json!(rtt.as_nanos() as u64);
+    }
+    if share {
+        info["user"] = serde_json::json!(metadata.user);
+        info["name"] = serde_json::json!(metadata.name);
+        info["lang"] = serde_json::json!(metadata.lang);
+        info["ver"] = serde_json::json!(metadata.version);
+        info["id"] = serde_json::json!(publisher.client.id);
+        info["host"] = serde_json::json!(publisher.client.addr.ip().to_string());
+    }
     let mut block = match existing {
         Some(headers) if headers.ends_with(b"\r\n\r\n") => headers[..headers.len() - 2].to_vec(),
         _ => b"NATS/1.0\r\n".to_vec(),
@@ -550,17 +592,7 @@ pub fn follow(
         let Some(hop) = forward.hop(message, route, publisher) else {
             continue;
         };
-        let shown = if message.subject == route {
-            &hop.subject[..]
-        } else {
-            message.subject
-        };
-        let forwarded = Message {
-            subject: shown,
-            reply: hop.reply.as_deref(),
-            headers: hop.headers.as_deref().or(message.headers),
-            payload: message.payload,
-        };
+        let forwarded = hop.message(message, route);
         let matches = hop.account.matches(&hop.subject);
         // Inline services answer their own account's clients; a forwarded
         // request goes to the service's subscriber like any other.
@@ -681,6 +713,7 @@ pub fn install(accounts: &Accounts, options: &ServerOptions) {
                 threshold: crate::options::DEFAULT_RESPONSE_THRESHOLD,
                 share: *share,
                 latency: None,
+                trace: false,
             };
             add_forward(&account, &account, &import.local_subject(), forward);
         }
@@ -717,6 +750,7 @@ pub fn install(accounts: &Accounts, options: &ServerOptions) {
                     let forward = Forward::Stream {
                         to: Arc::downgrade(&owner),
                         rewrite,
+                        trace: import.allow_trace,
                     };
                     add_forward(&owner, &exporter, &import.subject, forward);
                 }
@@ -734,6 +768,7 @@ pub fn install(accounts: &Accounts, options: &ServerOptions) {
                         threshold: *threshold,
                         share,
                         latency: latency.clone(),
+                        trace: export.allow_trace,
                     };
                     add_forward(&owner, &owner, &import.local_subject(), forward);
                 }

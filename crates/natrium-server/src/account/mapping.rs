@@ -112,17 +112,28 @@ impl Mappings {
         self.0.is_empty()
     }
 
+    /// Whether a mapping's source covers `subject` (even if the weights
+    /// then left it as it was).
+    pub fn covers(&self, subject: &[u8]) -> bool {
+        self.0
+            .iter()
+            .any(|m| subject_matches_filter(subject, m.source.as_bytes()))
+    }
+
     pub fn apply(&self, subject: &[u8], roll: u8) -> Mapped {
         let Ok(subject) = std::str::from_utf8(subject) else {
             return Mapped::Unchanged;
         };
-        for mapping in &self.0 {
-            match mapping.apply(subject, roll) {
-                Mapped::Unchanged => continue,
-                decided => return decided,
-            }
+        // The first mapping whose source matches decides, even when its
+        // weights leave the subject as it is.
+        match self
+            .0
+            .iter()
+            .find(|m| subject_matches_filter(subject.as_bytes(), m.source.as_bytes()))
+        {
+            Some(mapping) => mapping.apply(subject, roll),
+            None => Mapped::Unchanged,
         }
-        Mapped::Unchanged
     }
 }
 

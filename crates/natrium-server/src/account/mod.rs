@@ -110,6 +110,12 @@ impl Account {
         mappings.apply(subject, roll())
     }
 
+    /// Whether a subject mapping covers `subject`, whatever it decided for
+    /// one message (a trace reports a mapping that kept the subject).
+    pub fn has_mapping_for(&self, subject: &[u8]) -> bool {
+        self.has_mappings.load(Ordering::Acquire) && self.mappings.read().covers(subject)
+    }
+
     /// The in-process subscriber that owns this account's forwarding subscriptions.
     pub(crate) fn forwarder(&self) -> Arc<Client> {
         self.forwarder

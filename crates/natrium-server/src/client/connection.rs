@@ -313,32 +313,17 @@ impl Connection {
             self.ok();
             return;
         }
-        if let Some(permissions) = &self.permissions {
-            let as_response = || {
-                self.client
-                    .reply_allowance
-                    .get()
-                    .is_some_and(|allowance| allowance.consume(message.subject))
-            };
-            if !permissions.can_publish(message.subject) && !as_response() {
-                let text = permissions::publish_violation(message.subject);
-                error!("{} - {text}", self.client.log_prefix());
-                self.send_error_text(&text);
-                return;
-            }
+        // The one cost tracing puts on untraced messages: a scan of the
+        // header block of those that have one.
+        if message.headers.is_some_and(crate::trace::requested) {
+            return self.publish_traced(message);
         }
-        self.ok();
-        self.client
-            .in_msgs
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.client
-            .in_bytes
-            .fetch_add(message.size() as u64, std::sync::atomic::Ordering::Relaxed);
-        let rng = &mut self.rng;
-        let mapped = match self
-            .account
-            .map_subject(message.subject, || rng.below(100) as u8)
-        {
+        if let Err(text) = self.check_publish(message.subject) {
+            self.send_error_text(&text);
+            return;
+        }
+        self.accept(&message);
+        let mapped = match self.map_subject(message.subject) {
             Mapped::Unchanged => None,
             Mapped::To(subject) => Some(subject),
             Mapped::Dropped => return,
@@ -372,6 +357,111 @@ impl Connection {
             &mut self.delivered,
             0,
         );
+        self.finish_publish(&message);
+    }
+
+    /// A message with `Nats-Trace-Dest`: published like any other (unless
+    /// `Nats-Trace-Only`), with every step reported to the trace destination.
+    fn publish_traced(&mut self, message: Message<'_>) {
+        let Some(mut trace) = crate::trace::Trace::start(&self.client, &self.account, &message)
+        else {
+            return;
+        };
+        if let Err(text) = self.check_publish(message.subject) {
+            trace.ingress_error(&text);
+            trace.send(&self.server);
+            self.send_error_text(&text);
+            return;
+        }
+        self.accept(&message);
+        let mapped = match self.map_subject(message.subject) {
+            Mapped::Unchanged => {
+                if self.account.has_mapping_for(message.subject) {
+                    // The weights kept the subject: nats-server reports that too.
+                    trace.mapped(message.subject);
+                }
+                None
+            }
+            Mapped::To(subject) => Some(subject),
+            Mapped::Dropped => {
+                // Reported as a mapping to nothing, as nats-server does.
+                trace.mapped(b"");
+                trace.send(&self.server);
+                return;
+            }
+        };
+        let message = match &mapped {
+            Some(subject) => {
+                trace.mapped(subject.as_bytes());
+                Message {
+                    subject: subject.as_bytes(),
+                    ..message
+                }
+            }
+            None => message,
+        };
+        let matches = self.matches(message.subject);
+        let mut publisher = Publisher {
+            client: &self.client,
+            echo: self.options.echo,
+            rng: &mut self.rng,
+            inline: true,
+        };
+        crate::trace::route::deliver(
+            &mut trace,
+            &matches,
+            &message,
+            &mut publisher,
+            &mut self.pending,
+            &mut self.delivered,
+        );
+        trace.send(&self.server);
+        // Trace-only delivered nothing (no services ran) but counted what it
+        // would have, for the no-responders status.
+        self.finish_publish(&message);
+    }
+
+    /// The account's subject mappings applied to a published subject.
+    #[inline]
+    fn map_subject(&mut self, subject: &[u8]) -> Mapped {
+        let rng = &mut self.rng;
+        self.account.map_subject(subject, || rng.below(100) as u8)
+    }
+
+    /// Checks the user's publish permissions (or the reply allowance);
+    /// `Err` holds the violation's text, already logged.
+    fn check_publish(&mut self, subject: &[u8]) -> Result<(), String> {
+        let Some(permissions) = &self.permissions else {
+            return Ok(());
+        };
+        let as_response = || {
+            self.client
+                .reply_allowance
+                .get()
+                .is_some_and(|allowance| allowance.consume(subject))
+        };
+        if !permissions.can_publish(subject) && !as_response() {
+            let text = permissions::publish_violation(subject);
+            error!("{} - {text}", self.client.log_prefix());
+            return Err(text);
+        }
+        Ok(())
+    }
+
+    /// Acknowledges an admitted publish and counts it in.
+    fn accept(&mut self, message: &Message<'_>) {
+        self.ok();
+        self.client
+            .in_msgs
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.client
+            .in_bytes
+            .fetch_add(message.size() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// After delivery: expired subscriptions and slow consumers, inline
+    /// services, and the no-responders status for a request nobody got.
+    fn finish_publish(&mut self, message: &Message<'_>) {
         let delivered = std::mem::take(&mut self.delivered.count);
         let slow = delivery::settle(&mut self.delivered);
         if slow > 0 {
@@ -382,7 +472,7 @@ impl Connection {
             // list keeps its capacity for the next message.
             let mut services = std::mem::take(&mut self.delivered.inline);
             for service in services.drain(..) {
-                service.handle(&message);
+                service.handle(message);
             }
             self.delivered.inline = services;
         }

@@ -69,8 +69,21 @@ pub fn deliver(
     pending: &mut PendingFlush,
     outcome: &mut Delivered,
 ) {
+    walk(matches, publisher, |sub, publisher| {
+        deliver_one(sub, message, publisher, pending, outcome)
+    });
+}
+
+/// Offers a message to every plain match and, per queue group, to members
+/// from a random start until one `take`s it (returns true).
+#[inline]
+pub(crate) fn walk(
+    matches: &Matches<SubscriptionRef>,
+    publisher: &mut Publisher<'_>,
+    mut take: impl FnMut(&Arc<Subscription>, &mut Publisher<'_>) -> bool,
+) {
     for sub in &matches.plain {
-        deliver_one(&sub.0, message, publisher, pending, outcome);
+        take(&sub.0, publisher);
     }
     for group in &matches.queues {
         let members = &group.members;
@@ -80,8 +93,7 @@ pub fn deliver(
         let start = publisher.rng.below(members.len());
         // Walk from a random start to the first member that can take it.
         for offset in 0..members.len() {
-            let sub = &members[(start + offset) % members.len()].0;
-            if deliver_one(sub, message, publisher, pending, outcome) {
+            if take(&members[(start + offset) % members.len()].0, publisher) {
                 break;
             }
         }
@@ -90,7 +102,7 @@ pub fn deliver(
 
 /// Returns whether the subscription took the message.
 #[inline]
-fn deliver_one(
+pub(crate) fn deliver_one(
     sub: &Arc<Subscription>,
     message: &Message<'_>,
     publisher: &Publisher<'_>,

@@ -34,6 +34,7 @@ mod mirror;
 mod not_enabled;
 mod sources;
 mod stream;
+mod trace;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -123,6 +124,9 @@ pub struct JetStream {
     consumers: Mutex<BTreeMap<String, BTreeMap<String, Arc<consumer::Consumer>>>>,
     /// Subscription id → the stream it feeds.
     routes: Mutex<HashMap<u64, Arc<Stream>>>,
+    /// Traced messages on their way to a stream, by trace destination, in
+    /// delivery order ([`crate::trace`] sends the report once they are handled).
+    traces: Mutex<Vec<trace::ExpectedTrace>>,
     api_total: AtomicU64,
     api_errors: AtomicU64,
 }
@@ -325,6 +329,7 @@ impl JetStream {
             streams: Mutex::new(BTreeMap::new()),
             consumers: Mutex::new(BTreeMap::new()),
             routes: Mutex::new(HashMap::new()),
+            traces: Mutex::new(Vec::new()),
             api_total: AtomicU64::new(0),
             api_errors: AtomicU64::new(0),
         });
@@ -520,7 +525,12 @@ impl JetStream {
             }
             return;
         }
+        let traced = self.traced(message.headers.as_deref());
         let Some(stream) = self.routes.lock().get(&message.sid).cloned() else {
+            // The stream went away meanwhile: a waiting trace goes out as is.
+            if let Some((waiting, index)) = traced {
+                waiting.stored(index, b"", b"");
+            }
             return;
         };
         let before = stream.store.state(false).bytes;
@@ -532,6 +542,13 @@ impl JetStream {
             &self.domain,
             room,
         );
+        if let Some((waiting, index)) = traced {
+            waiting.stored(
+                index,
+                &published.ack,
+                message.headers.as_deref().unwrap_or_default(),
+            );
+        }
         let after = stream.store.state(false).bytes;
         group.stream_grew(stream.config.storage, before, after);
         for (subject, headers, payload) in published.republish {

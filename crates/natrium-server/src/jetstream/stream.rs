@@ -51,6 +51,17 @@ pub struct Stream {
     pub sources: Mutex<Option<super::sources::Sources>>,
 }
 
+impl Stream {
+    /// The subject a message published on `subject` is stored under.
+    pub fn stored_subject(&self, subject: &[u8]) -> String {
+        let subject = String::from_utf8_lossy(subject);
+        self.transform
+            .as_ref()
+            .and_then(|t| t.apply(&subject))
+            .unwrap_or_else(|| subject.into_owned())
+    }
+}
+
 /// A stream's compiled subject mappings.
 pub struct Mappings {
     /// `subject_transform`: rewrites the subject a message is stored under.
