@@ -29,6 +29,7 @@ mod consumers;
 mod counter;
 mod direct;
 mod mirror;
+mod snapshot;
 mod sources;
 mod stream;
 
@@ -116,6 +117,8 @@ pub struct JetStream {
     routes: Mutex<HashMap<u64, Arc<Stream>>>,
     api_total: AtomicU64,
     api_errors: AtomicU64,
+    /// Snapshots being sent and restores being received.
+    transfers: snapshot::Transfers,
 }
 
 /// Messages handled together, whose replies wait for their writes.
@@ -213,6 +216,7 @@ impl JetStream {
         }
         let ack_sid = client.subscribe("$JS.ACK.>", None)?;
         let flow_control_sid = client.subscribe("$JS.FC.>", None)?;
+        let transfers_sid = client.subscribe(snapshot::TRANSFER_SUBJECTS, None)?;
         let jetstream = Arc::new(JetStream {
             server_name: shared.name.clone(),
             domain: options.domain.clone().unwrap_or_default(),
@@ -232,6 +236,7 @@ impl JetStream {
             routes: Mutex::new(HashMap::new()),
             api_total: AtomicU64::new(0),
             api_errors: AtomicU64::new(0),
+            transfers: snapshot::Transfers::new(transfers_sid, &store_dir),
         });
         let mut direct_sids = Vec::new();
         for prefix in &prefixes {
@@ -379,6 +384,9 @@ impl JetStream {
         if message.sid == self.flow_control_sid {
             return self.handle_flow_control(&message.subject);
         }
+        if message.sid == self.transfers.sid {
+            return self.handle_transfer(message, group);
+        }
         let direct = self
             .direct_sids
             .get()
@@ -454,6 +462,7 @@ impl JetStream {
     /// Removes messages past their stream's max_age or their own TTL.
     fn expire_all(&self) {
         let now = natrium_store::now_nanos();
+        self.transfers.expire();
         let streams: Vec<_> = self.streams.lock().values().cloned().collect();
         for stream in streams {
             stream.abandon_idle_batches();
