@@ -28,8 +28,10 @@
 //! * [`server_errors`]: server `-ERR`s (permission violations) caught and
 //!   turned into one-line failures.
 //! * [`exit`]: the exit status a health check chooses.
+//! * [`backup`]: stream and account backups and restores (nats CLI format).
 
 pub mod account;
+pub mod backup;
 pub mod bench;
 pub mod bucket;
 pub mod cli;

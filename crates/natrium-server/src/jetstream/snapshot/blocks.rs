@@ -261,7 +261,7 @@ pub fn read_index(stream: &str, data: &[u8]) -> Result<Index, FormatError> {
     if Hasher::new(stream).sum(&[body])[..] != *sum {
         return Err(FormatError::Index("checksum mismatch"));
     }
-    if body[0] != INDEX_MAGIC || !(1..=2).contains(&body[1]) {
+    if body[0] != INDEX_MAGIC || !(1..=4).contains(&body[1]) {
         return Err(FormatError::Index("unknown version"));
     }
     let version = body[1];
@@ -290,8 +290,15 @@ pub fn read_index(stream: &str, data: &[u8]) -> Result<Index, FormatError> {
         let _last = c.uvarint()?;
         let _last_ts = c.varint()?;
         let num_deleted = c.uvarint()?;
-        if version >= 2 {
-            let _ttls = c.uvarint()?;
+        // Version 2 added the count of messages with TTLs; 3 and later
+        // (nats-server 2.12+) one more count after it.
+        let counters = match version {
+            1 => 0,
+            2 => 1,
+            _ => 2,
+        };
+        for _ in 0..counters {
+            c.uvarint()?;
         }
         if num_deleted > 0 {
             read_seqset(&mut c, &mut index.deleted)?;
