@@ -105,6 +105,13 @@ pub enum Command {
 
     /// Measure the round-trip time to each server.
     Rtt(rtt::RttArgs),
+
+    /// Serve NATS operations as Model Context Protocol tools for AI agents (stdio, or --http).
+    #[command(after_help = "Examples:\n  \
+        natrium mcp\n  \
+        natrium mcp --read-only --context prod\n  \
+        natrium mcp --http 127.0.0.1:8765 --contexts prod,staging")]
+    Mcp(crate::mcp::McpArgs),
 }
 
 /// `natrium bench ...` subcommands.

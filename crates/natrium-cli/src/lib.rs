@@ -29,6 +29,7 @@
 //!   turned into one-line failures.
 //! * [`exit`]: the exit status a health check chooses.
 //! * [`backup`]: stream and account backups and restores (nats CLI format).
+//! * [`mcp`]: `natrium mcp`, the tools behind the `natrium-mcp` server.
 
 pub mod account;
 pub mod backup;
@@ -42,6 +43,7 @@ pub mod contexts;
 pub mod exit;
 pub mod jsapi;
 pub mod kv;
+pub mod mcp;
 pub mod messages;
 pub mod object;
 pub mod output;

@@ -55,6 +55,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Object(command) => object::run(&connection()?, command).await?,
             Command::Server(command) => server::run(&connection()?, command).await?,
             Command::Rtt(args) => rtt::run(&connection()?, args).await?,
+            Command::Mcp(args) => natrium_cli::mcp::run(&connection()?, args).await?,
         }
         Ok(())
     })

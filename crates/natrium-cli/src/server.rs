@@ -10,7 +10,7 @@
 //!   output and exit codes.
 
 pub mod check;
-mod info;
+pub(crate) mod info;
 mod ping;
 mod system;
 
