@@ -83,7 +83,7 @@ impl JetStream {
             Endpoint::StreamPurge(name) => reply(self.purge_stream(name, body)),
             Endpoint::StreamMsgGet(name) => reply(self.get_message(name, body)),
             Endpoint::StreamMsgDelete(name) => reply(self.delete_message(name, body)),
-            Endpoint::StreamSnapshot(name) => reply(self.snapshot_request(name, body, side)),
+            Endpoint::StreamSnapshot(name) => reply(self.snapshot_request(name, body)),
             Endpoint::StreamRestore(name) => reply(self.restore_request(name, body)),
             Endpoint::ConsumerCreate {
                 stream,

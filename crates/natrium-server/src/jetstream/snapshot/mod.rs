@@ -3,12 +3,14 @@
 //! `nats stream backup/restore` and backups moved between nats-server and
 //! natrium-server work.
 //!
-//! A snapshot is written whole to a temporary file (an S2-compressed tar
-//! laid out as nats-server's stream directory, see [`archive`]) while the
-//! JetStream thread holds the stream still, then streamed to the client's
-//! deliver subject in chunks. Each chunk's reply subject,
+//! A snapshot is answered at once (the stream's configuration and state),
+//! then a thread of its own writes the archive (an S2-compressed tar laid
+//! out as nats-server's stream directory, see [`archive`]) straight into
+//! chunks for the client's deliver subject, reading the store as it goes
+//! (up to the last sequence of the answer). Each chunk's reply subject,
 //! `$JS.SNAPSHOT.ACK.<stream>.<id>.<size>.<n>`, is how the client
-//! acknowledges it; at most a window of unacknowledged bytes is out at once.
+//! acknowledges it; the acks arrive on the JetStream thread, which lets the
+//! writer go on: at most a window of unacknowledged bytes is out at once.
 //! An empty message ends the snapshot.
 //!
 //! A restore works the other way round: the client sends chunks to
@@ -18,9 +20,8 @@
 //! file and read back in one pass; the stream only appears once everything
 //! in it checked out, so a truncated or tampered upload leaves nothing.
 //!
-//! Both run on the JetStream thread, driven by the messages that arrive
-//! (requests, acks, chunks); transfers nobody drives any more are dropped
-//! after [`STALLED`].
+//! Restores run on the JetStream thread, driven by the chunks that arrive;
+//! transfers nobody drives any more are dropped after [`STALLED`].
 
 mod archive;
 mod blocks;
@@ -47,7 +48,7 @@ pub(super) struct Transfers {
     /// The subscription to [`TRANSFER_SUBJECTS`].
     pub sid: u64,
     dir: PathBuf,
-    snapshots: Mutex<HashMap<String, send::Outbound>>,
+    snapshots: Mutex<HashMap<String, std::sync::Arc<send::Flow>>>,
     restores: Mutex<HashMap<String, restore::Inbound>>,
 }
 
@@ -72,10 +73,10 @@ impl Transfers {
     /// Drops transfers nobody drove for [`STALLED`].
     pub fn expire(&self) {
         let now = Instant::now();
-        self.snapshots.lock().retain(|_, s| {
-            let keep = now.duration_since(s.last_activity) < STALLED;
+        self.snapshots.lock().retain(|_, flow| {
+            let keep = !flow.stalled(now);
             if !keep {
-                let _ = std::fs::remove_file(&s.path);
+                flow.cancel();
             }
             keep
         });
@@ -149,7 +150,7 @@ impl super::JetStream {
         group: &mut super::Group,
     ) {
         if message.subject.starts_with("$JS.SNAPSHOT.ACK.") {
-            self.snapshot_ack(&message.subject, &mut group.replies);
+            self.snapshot_ack(&message.subject);
         } else if message.subject.starts_with("$JS.SNAPSHOT.RESTORE.") {
             // Finishing a restore writes a whole stream.
             group.api_calls = true;

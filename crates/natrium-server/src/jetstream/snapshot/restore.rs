@@ -179,6 +179,7 @@ impl JetStream {
             config: inbound.config.clone(),
             dir: dir.clone(),
             stream: None,
+            last_seq: 0,
             consumers: Vec::new(),
         };
         let read = read_archive(BufReader::with_capacity(1 << 20, file), &mut sink);
@@ -246,6 +247,8 @@ struct RestoreSink<'a> {
     config: StreamConfig,
     dir: PathBuf,
     stream: Option<Stream>,
+    /// The last sequence stored so far (asking the store each time costs).
+    last_seq: u64,
     consumers: Vec<(String, ConsumerConfig, Timestamp, NatsConsumerState)>,
 }
 
@@ -275,6 +278,7 @@ impl Sink for RestoreSink<'_> {
             &self.js.file_options(),
         )
         .map_err(store_error)?;
+        self.last_seq = stream.store.state(false).last_seq;
         self.stream = Some(stream);
         Ok(())
     }
@@ -287,8 +291,8 @@ impl Sink for RestoreSink<'_> {
         headers: &[u8],
         payload: &[u8],
     ) -> Result<(), ArchiveError> {
+        let last = self.last_seq;
         let store = &self.opened()?.store;
-        let last = store.state(false).last_seq;
         if seq <= last {
             return Err(ArchiveError::Invalid(format!(
                 "message {seq} out of order (after {last})"
@@ -305,6 +309,7 @@ impl Sink for RestoreSink<'_> {
                 "message {seq} was stored as {stored}"
             )));
         }
+        self.last_seq = seq;
         Ok(())
     }
 

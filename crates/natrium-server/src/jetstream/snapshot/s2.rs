@@ -144,14 +144,14 @@ pub fn decode_block(src: &[u8], out: &mut Vec<u8>) -> io::Result<()> {
         if produced + copy_len > length {
             return Err(corrupt("block longer than declared"));
         }
+        // An overlapping copy repeats the last `offset` bytes: copy in
+        // doubling runs from `from`, each a whole number of periods.
         let from = out.len() - offset;
-        if offset >= copy_len {
-            out.extend_from_within(from..from + copy_len);
-        } else {
-            for i in 0..copy_len {
-                let b = out[from + i];
-                out.push(b);
-            }
+        let mut copied = 0;
+        while copied < copy_len {
+            let n = (copy_len - copied).min(offset.max(copied));
+            out.extend_from_within(from..from + n);
+            copied += n;
         }
     }
     if out.len() - start != length {
@@ -348,7 +348,10 @@ mod tests {
 
     #[test]
     fn round_trip_and_checksums() {
-        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let mut data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        // Long runs make overlapping copies of every short period.
+        data.extend(std::iter::repeat_n(7u8, 100_000));
+        data.extend(b"abc".iter().cycle().take(100_000));
         let mut writer = Writer::new(Vec::new()).unwrap();
         writer.write_all(&data).unwrap();
         let framed = writer.finish().unwrap();
