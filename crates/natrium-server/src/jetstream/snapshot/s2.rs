@@ -22,33 +22,9 @@ const WRITE_BLOCK: usize = 1 << 20;
 /// The largest block an S2 reader must accept.
 const MAX_BLOCK: usize = 4 << 20;
 
-/// CRC-32C (Castagnoli), as framed Snappy and S2 use it.
-fn crc32c(data: &[u8]) -> u32 {
-    static TABLE: std::sync::OnceLock<[u32; 256]> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut table = [0u32; 256];
-        for (i, slot) in table.iter_mut().enumerate() {
-            let mut crc = i as u32;
-            for _ in 0..8 {
-                crc = if crc & 1 != 0 {
-                    (crc >> 1) ^ 0x82F6_3B78
-                } else {
-                    crc >> 1
-                };
-            }
-            *slot = crc;
-        }
-        table
-    });
-    let mut crc = !0u32;
-    for &byte in data {
-        crc = table[((crc ^ byte as u32) & 0xff) as usize] ^ (crc >> 8);
-    }
-    !crc
-}
-
+/// The masked CRC-32C (Castagnoli) framed Snappy and S2 put on each chunk.
 fn masked_crc(data: &[u8]) -> u32 {
-    let crc = crc32c(data);
+    let crc = crc32c::crc32c(data);
     crc.rotate_right(15).wrapping_add(0xa282_ead8)
 }
 
@@ -370,6 +346,6 @@ mod tests {
 
     #[test]
     fn crc32c_known_value() {
-        assert_eq!(crc32c(b"123456789"), 0xe306_9283);
+        assert_eq!(crc32c::crc32c(b"123456789"), 0xe306_9283);
     }
 }
