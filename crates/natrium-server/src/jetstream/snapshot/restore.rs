@@ -180,6 +180,7 @@ impl JetStream {
             dir: dir.clone(),
             stream: None,
             last_seq: 0,
+            unflushed: 0,
             consumers: Vec::new(),
         };
         let read = read_archive(BufReader::with_capacity(1 << 20, file), &mut sink);
@@ -249,8 +250,13 @@ struct RestoreSink<'a> {
     stream: Option<Stream>,
     /// The last sequence stored so far (asking the store each time costs).
     last_seq: u64,
+    /// Bytes stored since the store last wrote its buffer out.
+    unflushed: usize,
     consumers: Vec<(String, ConsumerConfig, Timestamp, NatsConsumerState)>,
 }
+
+/// How much a restore stores before the store writes it out.
+const FLUSH_EVERY: usize = 8 << 20;
 
 fn store_error(err: StoreError) -> ArchiveError {
     ArchiveError::Store(err.to_string())
@@ -309,6 +315,13 @@ impl Sink for RestoreSink<'_> {
                 "message {seq} was stored as {stored}"
             )));
         }
+        // Written out as it goes: the store buffers until told otherwise.
+        let unflushed = self.unflushed + subject.len() + headers.len() + payload.len();
+        let flush = unflushed >= FLUSH_EVERY;
+        if flush {
+            store.flush().map_err(store_error)?;
+        }
+        self.unflushed = if flush { 0 } else { unflushed };
         self.last_seq = seq;
         Ok(())
     }
