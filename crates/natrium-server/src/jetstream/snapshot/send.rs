@@ -230,11 +230,20 @@ impl JetStream {
             }
         };
         let last_seq = info.state.last_seq;
+        let client = self.client.clone();
+        let deliver = request.deliver_subject.clone();
         let written = std::thread::Builder::new()
             .name(format!("snapshot {name}"))
             .spawn(move || {
                 let started = Instant::now();
                 let result = write_snapshot(&stream, last_seq, &consumers, sender);
+                if let Err(err) = &result {
+                    // The client learns at once instead of waiting for more.
+                    let line =
+                        format!("NATS/1.0 500 snapshot failed: {err}").replace(['\n', '\r'], " ");
+                    let status = format!("{line}\r\n\r\n");
+                    client.publish(deliver.as_bytes(), None, Some(status.as_bytes()), &[]);
+                }
                 transfers_done(result, started);
             });
         if let Err(err) = written {
