@@ -22,6 +22,12 @@ const USER_INFO_TIMEOUT: Duration = Duration::from_secs(1);
 pub async fn run(connection: &Connection, command: AccountCommand) -> anyhow::Result<()> {
     match command {
         AccountCommand::Info(args) => info(connection, args).await,
+        AccountCommand::Backup(args) => {
+            crate::backup::commands::account_backup(&*Api::connect(connection).await?, args).await
+        }
+        AccountCommand::Restore(args) => {
+            crate::backup::commands::account_restore(&*Api::connect(connection).await?, args).await
+        }
     }
 }
 

@@ -116,6 +116,12 @@ pub enum Command {
     Cid(cid::CidArgs),
     /// Trace a message's route through the servers (message tracing, nats-server 2.11+).
     Trace(trace::TraceArgs),
+    /// Serve NATS operations as Model Context Protocol tools for AI agents (stdio, or --http).
+    #[command(after_help = "Examples:\n  \
+        natrium mcp\n  \
+        natrium mcp --read-only --context prod\n  \
+        natrium mcp --http 127.0.0.1:8765 --contexts prod,staging")]
+    Mcp(crate::mcp::McpArgs),
 }
 
 /// `natrium bench ...` subcommands.

@@ -29,8 +29,11 @@
 //!   turned into one-line failures.
 //! * [`trace`]: `natrium trace`, a message's route as the servers report it.
 //! * [`exit`]: the exit status a health check chooses.
+//! * [`backup`]: stream and account backups and restores (nats CLI format).
+//! * [`mcp`]: `natrium mcp`, the tools behind the `natrium-mcp` server.
 
 pub mod account;
+pub mod backup;
 pub mod bench;
 pub mod bucket;
 pub mod cid;
@@ -42,6 +45,7 @@ pub mod contexts;
 pub mod exit;
 pub mod jsapi;
 pub mod kv;
+pub mod mcp;
 pub mod messages;
 pub mod object;
 pub mod output;

@@ -59,6 +59,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Rtt(args) => rtt::run(&connection()?, args).await?,
             Command::Cid(args) => cid::run(&connection()?, args).await?,
             Command::Trace(args) => trace::run(&connection()?, args).await?,
+            Command::Mcp(args) => natrium_cli::mcp::run(&connection()?, args).await?,
         }
         Ok(())
     })

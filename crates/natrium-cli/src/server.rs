@@ -11,7 +11,7 @@
 //! * [`mapping`]: `server mapping`, a subject mapping tried locally.
 
 pub mod check;
-mod info;
+pub(crate) mod info;
 mod mapping;
 mod ping;
 mod system;

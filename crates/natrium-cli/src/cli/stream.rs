@@ -98,6 +98,44 @@ pub enum StreamCommand {
         natrium stream copy ORDERS ORDERS_ARCHIVE --subjects 'archive.orders.>' --storage file"
     )]
     Copy(Box<CopyArgs>),
+
+    /// Back up a stream (messages, deletes and consumers) into a directory, in the nats CLI's format.
+    #[command(after_help = "Examples:\n  \
+        natrium stream backup ORDERS backups/ORDERS\n  \
+        natrium stream backup ORDERS backups/ORDERS --no-consumers --check")]
+    Backup(BackupArgs),
+
+    /// Restore a stream from a directory made by `stream backup` (or `nats stream backup`).
+    #[command(after_help = "Example:\n  natrium stream restore backups/ORDERS")]
+    Restore(RestoreArgs),
+}
+
+/// `natrium stream backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The stream to back up.
+    pub stream: String,
+    /// Directory to write backup.json and stream.tar.s2 into (created if needed).
+    pub dir: PathBuf,
+    /// Leave the consumers out.
+    #[arg(long)]
+    pub no_consumers: bool,
+    /// Have the server check every message while it takes the snapshot.
+    #[arg(long)]
+    pub check: bool,
+    /// Print a JSON summary.
+    #[arg(long, short = 'j')]
+    pub json: bool,
+}
+
+/// `natrium stream restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A directory made by `stream backup`.
+    pub dir: PathBuf,
+    /// Print the restored stream's info as JSON.
+    #[arg(long, short = 'j')]
+    pub json: bool,
 }
 
 /// `natrium stream add`.

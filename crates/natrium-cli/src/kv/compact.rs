@@ -34,9 +34,18 @@ pub async fn compact(connection: &Connection, args: BucketForceArgs) -> anyhow::
             args.bucket
         ),
     )?;
-    let bucket = open(connection, &args.bucket).await?;
-    let failed =
-        |err: &dyn std::fmt::Display| anyhow!("cannot compact bucket {}: {err}", args.bucket);
+    let removed = compact_bucket(connection, &args.bucket).await?;
+    println!(
+        "Compacted bucket {}: removed the old revisions of {removed} deleted key(s)",
+        args.bucket
+    );
+    Ok(())
+}
+
+/// Compacts bucket `name`; how many deleted keys lost their history.
+pub async fn compact_bucket(connection: &Connection, name: &str) -> anyhow::Result<usize> {
+    let bucket = open(connection, name).await?;
+    let failed = |err: &dyn std::fmt::Display| anyhow!("cannot compact bucket {name}: {err}");
     // The latest entry of every key, headers only: enough to spot markers.
     let consumer = bucket
         .store
@@ -81,10 +90,5 @@ pub async fn compact(connection: &Connection, args: BucketForceArgs) -> anyhow::
         };
         result.map_err(|err| failed(&err))?;
     }
-    println!(
-        "Compacted bucket {}: removed the old revisions of {} deleted key(s)",
-        args.bucket,
-        markers.len()
-    );
-    Ok(())
+    Ok(markers.len())
 }

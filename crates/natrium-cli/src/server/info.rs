@@ -76,7 +76,7 @@ fn is_server_id(text: &str) -> bool {
 }
 
 /// The INFO block as the JSON the server sent.
-fn info_json(info: &async_nats::ServerInfo) -> Value {
+pub(crate) fn info_json(info: &async_nats::ServerInfo) -> Value {
     json!({
         "server_id": info.server_id,
         "server_name": info.server_name,

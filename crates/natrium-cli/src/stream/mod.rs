@@ -37,6 +37,8 @@ pub async fn run(connection: &Connection, command: StreamCommand) -> anyhow::Res
         StreamCommand::Get(args) => messages::get(&api, args).await,
         StreamCommand::Rmm(args) => messages::remove_message(&api, args).await,
         StreamCommand::Purge(args) => messages::purge(&api, args).await,
+        StreamCommand::Backup(args) => crate::backup::commands::stream_backup(&api, args).await,
+        StreamCommand::Restore(args) => crate::backup::commands::stream_restore(&api, args).await,
     }
 }
 

@@ -3,8 +3,8 @@
 //!
 //! Each handler takes the request body and returns the JSON reply bytes, built
 //! from `natrium-jetstream`'s types so field names, omissions and error codes
-//! are nats-server's. Endpoints not served yet (snapshots, restores, cluster
-//! operations) answer with an error naming that instead of leaving clients
+//! are nats-server's. Snapshots and restores are in `snapshot/`. Endpoints
+//! not served yet (cluster operations) answer with an error naming that instead of leaving clients
 //! to time out.
 
 use std::collections::BTreeMap;
@@ -112,6 +112,8 @@ impl JetStream {
             Endpoint::StreamPurge(name) => reply(self.purge_stream(name, body)),
             Endpoint::StreamMsgGet(name) => reply(self.get_message(name, body)),
             Endpoint::StreamMsgDelete(name) => reply(self.delete_message(name, body)),
+            Endpoint::StreamSnapshot(name) => reply(self.snapshot_request(name, body)),
+            Endpoint::StreamRestore(name) => reply(self.restore_request(name, body)),
             Endpoint::ConsumerCreate {
                 stream,
                 consumer,
@@ -346,7 +348,7 @@ impl JetStream {
         Ok(())
     }
 
-    fn check_overlap(
+    pub(super) fn check_overlap(
         &self,
         config: &natrium_jetstream::StreamConfig,
         except: Option<&str>,

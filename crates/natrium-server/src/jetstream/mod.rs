@@ -32,6 +32,7 @@ mod counter;
 mod direct;
 mod mirror;
 mod not_enabled;
+mod snapshot;
 mod sources;
 mod stream;
 mod trace;
@@ -129,6 +130,8 @@ pub struct JetStream {
     traces: Mutex<Vec<trace::ExpectedTrace>>,
     api_total: AtomicU64,
     api_errors: AtomicU64,
+    /// Snapshots being sent and restores being received.
+    transfers: snapshot::Transfers,
 }
 
 /// Messages handled together, whose replies wait for their writes.
@@ -310,6 +313,7 @@ impl JetStream {
         }
         let ack_sid = client.subscribe("$JS.ACK.>", None)?;
         let flow_control_sid = client.subscribe("$JS.FC.>", None)?;
+        let transfers_sid = client.subscribe(snapshot::TRANSFER_SUBJECTS, None)?;
         let jetstream = Arc::new(JetStream {
             server_name: shared.name.clone(),
             domain: options.domain.clone().unwrap_or_default(),
@@ -332,6 +336,7 @@ impl JetStream {
             traces: Mutex::new(Vec::new()),
             api_total: AtomicU64::new(0),
             api_errors: AtomicU64::new(0),
+            transfers: snapshot::Transfers::new(transfers_sid, &store_dir),
         });
         let mut direct_sids = Vec::new();
         for prefix in &prefixes {
@@ -480,6 +485,9 @@ impl JetStream {
         if message.sid == self.flow_control_sid {
             return self.handle_flow_control(&message.subject);
         }
+        if message.sid == self.transfers.sid {
+            return self.handle_transfer(message, group);
+        }
         let direct = self
             .direct_sids
             .get()
@@ -569,6 +577,7 @@ impl JetStream {
     /// Removes messages past their stream's max_age or their own TTL.
     fn expire_all(&self) {
         let now = natrium_store::now_nanos();
+        self.transfers.expire();
         let streams: Vec<_> = self.streams.lock().values().cloned().collect();
         for stream in streams {
             stream.abandon_idle_batches();
