@@ -8,10 +8,9 @@
 //! authenticates with the block's `user`/`password` or `token` when the server
 //! requires authentication.
 //!
-//! The options are a list with an optional account name so that per-account
-//! stores (`accounts { A: { content_store {…} } }`) can be filled in by the
-//! account configuration; until then the account a store serves is the one
-//! its credentials log in to.
+//! A store inside an account block (`accounts { A: { content_store {…} } }`)
+//! serves that account: its credentials must be those of a user of the
+//! account, which is checked at start.
 //!
 //! ```text
 //! content_store { domain: sales, stream: SALES_OBJECTS, user: svc, password: s3cret }
@@ -19,7 +18,7 @@
 //! ```
 
 use natrium_config::{Spanned, Value};
-use tracing::{info, warn};
+use tracing::info;
 
 use crate::config::{field_error, map, settings, string, ConfigFileError};
 use crate::server::ServerShared;
@@ -105,11 +104,20 @@ pub(crate) async fn start_all(
         addr.ip().to_string()
     };
     for store in &options.content_stores {
-        if store.account.as_deref().is_some_and(|a| a != "$G") {
-            warn!(
-                "content_store {}: account {:?} is served through its credentials only",
-                store.domain, store.account
-            );
+        if let Some(account) = store.account.as_deref().filter(|a| *a != "$G") {
+            let of_account = store.user.as_deref().is_some_and(|name| {
+                options
+                    .auth
+                    .users
+                    .iter()
+                    .any(|u| u.user == name && u.account.as_deref() == Some(account))
+            });
+            if !of_account {
+                return Err(format!(
+                    "content_store {}: in account {account:?} it needs the user and password of a user of that account",
+                    store.domain
+                ));
+            }
         }
         let mut connect = async_nats::ConnectOptions::new()
             .name(format!("natrium content store {}", store.domain));

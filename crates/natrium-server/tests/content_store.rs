@@ -103,3 +103,49 @@ async fn misconfiguration_is_an_error() {
         Ok(_) => panic!("started without JetStream"),
     }
 }
+
+/// A store inside an account block serves that account: it logs in as one
+/// of the account's users, and objects stay in the account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_in_an_account_serves_that_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = config_with(
+        dir.path(),
+        "accounts {\n  SALES: {\n    jetstream: enabled\n    users: [ { user: svc, password: s }, { user: app, password: a } ]\n    content_store { domain: sales, user: svc, password: s }\n  }\n  OTHER: { jetstream: enabled, users: [ { user: other, password: o } ] }\n}\n",
+    );
+    let server = Server::start(options).await.expect("server starts");
+    let connect = |user: &str, pass: &str| {
+        async_nats::ConnectOptions::with_user_and_password(user.into(), pass.into())
+            .connect(server.client_url())
+    };
+    let app = natrium_cid::Client::new(connect("app", "a").await.unwrap(), "sales");
+    let cid = app
+        .put_bytes(b"sales data")
+        .await
+        .expect("put in SALES")
+        .cid
+        .to_string();
+    assert_eq!(
+        app.get_bytes(&cid).await.expect("get in SALES"),
+        b"sales data"
+    );
+    let other = natrium_cid::Client::new(connect("other", "o").await.unwrap(), "sales");
+    assert!(
+        other.get_bytes(&cid).await.is_err(),
+        "another account has no such service"
+    );
+    server.shutdown().await;
+
+    // Without a user of the account, the store cannot start.
+    let options = config_with(
+        dir.path(),
+        "accounts {\n  SALES: { jetstream: enabled, users: [ { user: svc, password: s } ], content_store { domain: sales } }\n}\n",
+    );
+    match Server::start(options).await {
+        Err(StartError::ContentStore(message)) => {
+            assert!(message.contains("account"), "{message}")
+        }
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("started a store without the account's credentials"),
+    }
+}

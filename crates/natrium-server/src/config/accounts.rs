@@ -50,6 +50,14 @@ pub(super) fn apply_accounts(
                 }
                 let (account, users) = account;
                 options.auth.users.extend(users);
+                // A content store of the account, answered in it.
+                for (key, store) in settings(map(entry)?) {
+                    if key.eq_ignore_ascii_case("content_store") {
+                        options
+                            .content_stores
+                            .extend(crate::content_store::parse(store, Some(name))?);
+                    }
+                }
                 if let Some(slot) = options.accounts.iter_mut().find(|a| a.name == name) {
                     *slot = account;
                 }
@@ -114,6 +122,8 @@ fn parse_account(
             "mappings" | "maps" => account.mappings = mappings(entry)?,
             "default_permissions" => account.default_permissions = Some(permissions(entry)?),
             "limits" => limits(&mut account, entry)?,
+            // Read by the caller into the server's content stores.
+            "content_store" => {}
             other => return Err(field_error(entry, format!("unknown field {other:?}"))),
         }
     }
