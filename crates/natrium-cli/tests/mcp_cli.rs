@@ -528,3 +528,55 @@ fn calls_pick_named_contexts_and_system_tools_use_the_system_account() {
         client.cancel().await.expect("close");
     });
 }
+
+/// The `cid_*` tools against a server with a content store: content in and
+/// out by CID, dedup, links, DAG documents, pins, verification, errors.
+#[test]
+fn cid_tools_store_verify_and_read_content() {
+    let server = common::start_natrium_with(|mut options| {
+        options.content_stores = vec![natrium_server::options::ContentStoreOptions {
+            domain: "sales".into(),
+            ..Default::default()
+        }];
+        options
+    });
+    runtime().block_on(async {
+        let client = connect(&server.url, &[]).await;
+        let put = ok(&client, "cid_put", json!({ "domain": "sales", "data": "hello world\n" })).await;
+        // The CID IPFS gives `hello world\n` with --cid-version=1 --raw-leaves.
+        let cid = put["cid"].as_str().expect("a CID").to_string();
+        assert!(cid.starts_with("bafk"), "{put}");
+        assert_eq!(put["new_blocks"], 1);
+        let again = ok(&client, "cid_put", json!({ "domain": "sales", "data": "hello world\n" })).await;
+        assert_eq!(again["duplicate"], true, "{again}");
+        let got = ok(&client, "cid_get", json!({ "domain": "sales", "path": cid })).await;
+        assert_eq!(got["content"], "hello world\n");
+        let stat = ok(&client, "cid_stat", json!({ "domain": "sales", "path": cid })).await;
+        assert_eq!(stat["size"], 12, "{stat}");
+        let document = format!(r#"{{"name":"doc","child":{{"/":"{cid}"}}}}"#);
+        let dag = ok(&client, "cid_dag_put", json!({ "domain": "sales", "data": document })).await;
+        let root = dag["cid"].as_str().unwrap().to_string();
+        let links = ok(&client, "cid_ls", json!({ "domain": "sales", "path": root })).await;
+        assert_eq!(links["count"], 1, "{links}");
+        let child = ok(&client, "cid_get", json!({ "domain": "sales", "path": format!("{root}/child") })).await;
+        assert_eq!(child["content"], "hello world\n");
+        let back = ok(&client, "cid_dag_get", json!({ "domain": "sales", "path": root })).await;
+        assert_eq!(back["document"]["name"], "doc");
+        ok(&client, "cid_pin", json!({ "domain": "sales", "cid": root })).await;
+        let verified = ok(&client, "cid_verify", json!({ "domain": "sales", "cid": root })).await;
+        assert!(verified.is_object(), "{verified}");
+        ok(&client, "cid_unpin", json!({ "domain": "sales", "cid": root })).await;
+        let capped = fails(&client, "cid_get", json!({ "domain": "sales", "path": cid, "max_bytes": 3 })).await;
+        assert!(capped.contains("max_bytes"), "{capped}");
+        let bad = fails(&client, "cid_pin", json!({ "domain": "sales", "cid": "not-a-cid" })).await;
+        assert!(bad.contains("cid"), "{bad}");
+        let unknown = fails(
+            &client,
+            "cid_get",
+            json!({ "domain": "sales", "path": "bafkreiaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }),
+        )
+        .await;
+        assert!(!unknown.is_empty());
+        client.cancel().await.expect("close");
+    });
+}

@@ -99,6 +99,13 @@ const KEY: Arg = req("key", S, "Key");
 const OBJECT: Arg = req("name", S, "Object name");
 const DIR: Arg = req("dir", S, "Directory on the machine running the MCP server");
 const COUNT: Arg = opt("count", I, "How many at most (default 10, at most 1000)");
+const DOMAIN: Arg = req(
+    "domain",
+    S,
+    "Content store domain (its {domain}.objects.* service)",
+);
+const CID_PATH: Arg = req("path", S, "A CID, or CID/child/... through named links");
+const CID: Arg = req("cid", S, "A CID (bafy..., or Qm... for CIDv0)");
 const TIMEOUT: Arg = opt(
     "timeout_ms",
     I,
@@ -142,6 +149,16 @@ pub const TOOLS: &[ToolSpec] = &[
     ToolSpec { name: "object_add", description: "Create an object store bucket", effect: Write, args: &[BUCKET, opt("storage", S, "file or memory (default file)")] },
     ToolSpec { name: "object_seal", description: "Seal a bucket: no more changes", effect: Destroy, args: &[BUCKET] },
     ToolSpec { name: "object_watch", description: "Changes to a bucket's objects for a while: bounded by count and time", effect: Read, args: &[BUCKET, COUNT, TIMEOUT] },
+    ToolSpec { name: "cid_put", description: "Store content in a content store; returns its CID (IPFS-compatible) and how many blocks were new", effect: Write, args: &[DOMAIN, req("data", S, "Content"), opt("encoding", S, "text or base64 (default text)")] },
+    ToolSpec { name: "cid_get", description: "Content by CID or path, as text or base64, up to a size cap; every block is verified", effect: Read, args: &[DOMAIN, CID_PATH, opt("encoding", S, "text or base64 (default text)"), opt("max_bytes", I, "Refuse larger content (default 1 MiB)")] },
+    ToolSpec { name: "cid_stat", description: "A block's metadata: size, codec, links, pinned, created", effect: Read, args: &[DOMAIN, CID_PATH] },
+    ToolSpec { name: "cid_ls", description: "The links of a DAG node", effect: Read, args: &[DOMAIN, CID_PATH] },
+    ToolSpec { name: "cid_verify", description: "Re-hash every block under a CID and report any corruption", effect: Read, args: &[DOMAIN, CID] },
+    ToolSpec { name: "cid_dag_get", description: "A DAG-CBOR/DAG-JSON document as DAG-JSON", effect: Read, args: &[DOMAIN, CID_PATH] },
+    ToolSpec { name: "cid_dag_put", description: "Store a DAG-JSON document (as dag-cbor by default); returns its CID", effect: Write, args: &[DOMAIN, req("data", S, "The document in DAG-JSON"), opt("codec", S, "dag-cbor or dag-json (default dag-cbor)")] },
+    ToolSpec { name: "cid_pin", description: "Pin a CID so gc keeps it and everything it links to", effect: Write, args: &[DOMAIN, CID] },
+    ToolSpec { name: "cid_unpin", description: "Unpin a CID (gc may then remove what nothing else needs)", effect: Destroy, args: &[DOMAIN, CID] },
+    ToolSpec { name: "cid_gc", description: "Remove unpinned, unreferenced blocks older than the grace period", effect: Destroy, args: &[DOMAIN, opt("grace_ms", I, "Keep blocks younger than this (default 60000)")] },
     ToolSpec { name: "publish", description: "Publish a message", effect: Write, args: &[req("subject", S, "Subject"), req("payload", S, "Payload (text)"), opt("headers", H, "Headers: name to value"), opt("reply", S, "Reply subject")] },
     ToolSpec { name: "request", description: "Send a request and wait for one reply", effect: Write, args: &[req("subject", S, "Subject"), req("payload", S, "Payload (text)"), opt("headers", H, "Headers: name to value"), TIMEOUT] },
     ToolSpec { name: "account_backup", description: "Back up every stream of the account into a directory (nats CLI format)", effect: Write, args: &[DIR, opt("consumers", B, "Include consumers (default true)")] },

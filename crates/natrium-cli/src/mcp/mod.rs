@@ -11,7 +11,9 @@
 //! * [`streams`]: stream listing, state and message reads.
 //! * [`stores`]: key-value and object store tools.
 //! * [`messages`]: publish, request, account backup and restore.
+//! * [`cid`]: the content store (`cid_*`).
 
+mod cid;
 mod messages;
 mod stores;
 mod streams;
@@ -138,6 +140,7 @@ impl CliBackend {
             "account_restore" => messages::restore(&api, args).await,
             kv if kv.starts_with("kv_") => stores::kv(connection, tool, args).await,
             object if object.starts_with("object_") => stores::object(connection, tool, args).await,
+            content if content.starts_with("cid_") => cid::run(connection, tool, args).await,
             other => Err(anyhow!("tool `{other}` is not implemented")),
         }
     }
