@@ -545,7 +545,8 @@ fn request_info_headers(
     account: &Account,
     share: bool,
 ) -> Vec<u8> {
-    let metadata = publisher.client.metadata.lock().clone();
+    // Read under the lock, not cloned: this runs for every forwarded request.
+    let metadata = publisher.client.metadata.lock();
     let mut info = serde_json::json!({ "acc": account.name });
     if let Some(rtt) = metadata.rtt {
         info["rtt"] = serde_json::json!(rtt.as_nanos() as u64);
@@ -558,6 +559,7 @@ fn request_info_headers(
         info["id"] = serde_json::json!(publisher.client.id);
         info["host"] = serde_json::json!(publisher.client.addr.ip().to_string());
     }
+    drop(metadata);
     let mut block = match existing {
         Some(headers) if headers.ends_with(b"\r\n\r\n") => headers[..headers.len() - 2].to_vec(),
         _ => b"NATS/1.0\r\n".to_vec(),
@@ -635,6 +637,10 @@ pub fn follow(
         }
         publisher.inline = inline;
     }
+    // Every hop consumed what it collected: keep the list's capacity.
+    let mut forwards = forwards;
+    forwards.clear();
+    outcome.forwards = forwards;
 }
 
 /// The service imports every account has from the system account (as in
